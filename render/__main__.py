@@ -1,0 +1,5 @@
+"""Allow ``python -m render``."""
+
+from render.cli import main
+
+main()

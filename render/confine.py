@@ -1,0 +1,74 @@
+"""Keep a render inside its folders: resources come only from the note's and the house's folders.
+
+Rendering never opens a network connection and never reads a file elsewhere on the machine,
+whatever a note or a house template asks for; both the image check at validation and WeasyPrint's
+``url_fetcher`` go through :class:`Confinement`.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from base64 import b64encode
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+
+class Refused(ValueError):
+    """A resource reference that points outside the allowed folders or at the network."""
+
+
+class Confinement:
+    """The folders a render may read from, and the checks every reference goes through."""
+
+    def __init__(self, *roots: Path) -> None:
+        self.roots = tuple(root.resolve() for root in roots)
+
+    def resolve(self, reference: str, base: Path) -> Path:
+        """The file a reference names, if it is inside a root; raise :class:`Refused` otherwise.
+
+        Relative references are read from ``base``; symlinks are followed before the check, so a
+        link that leads out of the folder is refused too.
+        """
+        parts = urlsplit(reference)
+        scheme = parts.scheme.lower()
+        if scheme in ("http", "https", "ftp", "ftps") or reference.startswith("//"):
+            raise Refused(f"'{reference}' is on the network; rendering never fetches from it")
+        if scheme == "file":
+            target = Path(unquote(parts.path))
+        elif scheme and len(scheme) > 1:
+            raise Refused(f"'{reference}' uses the unsupported scheme '{scheme}:'")
+        else:
+            target = base / unquote(parts.path)
+        resolved = target.resolve()
+        if not any(resolved.is_relative_to(root) for root in self.roots):
+            raise Refused(f"'{reference}' is outside the note's and the house's folders")
+        if not resolved.is_file():
+            raise Refused(f"'{reference}' does not exist")
+        return resolved
+
+    def data_uri(self, reference: str, base: Path) -> str:
+        """The referenced file inlined as a ``data:`` URI, so HTML output stands alone."""
+        path = self.resolve(reference, base)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return f"data:{kind};base64,{b64encode(path.read_bytes()).decode('ascii')}"
+
+    def fetcher(self) -> ConfinedFetcher:
+        return ConfinedFetcher(self)
+
+
+class ConfinedFetcher(URLFetcher):
+    """WeasyPrint's fetcher, limited to ``data:`` URIs and files inside the confinement."""
+
+    def __init__(self, confinement: Confinement) -> None:
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+        self.confinement = confinement
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        if not url.startswith("data:"):
+            try:
+                self.confinement.resolve(url, Path("/"))
+            except Refused as exc:
+                raise FatalURLFetchingError(str(exc)) from exc
+        return super().fetch(url, headers)

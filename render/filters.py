@@ -1,0 +1,111 @@
+"""Locale-aware Jinja filters built on Babel: dates, numbers, percents, money, 万/亿 units."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date
+from markupsafe import Markup
+from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
+
+
+def date_long(value: dt.date, locale: str) -> str:
+    """A date as a reader of the locale writes it.
+
+    >>> date_long(dt.date(2025, 2, 4), "zh_CN")
+    '2025年2月4日'
+    >>> date_long(dt.date(2025, 2, 4), "en_US")
+    'February 4, 2025'
+    """
+    return format_date(value, "long", locale=locale)
+
+
+def decimal(value: float | Decimal, locale: str, digits: int = 2) -> str:
+    """A number with the locale's grouping and a fixed number of decimals.
+
+    >>> decimal(1234567.891, "en_US")
+    '1,234,567.89'
+    >>> decimal(0.5, "zh_CN", digits=1)
+    '0.5'
+    """
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, pattern, locale=locale)
+
+
+def percent(value: float | Decimal, locale: str, digits: int = 1) -> str:
+    """A ratio as a percent: 0.153 is 15.3%.
+
+    >>> percent(0.153, "zh_CN")
+    '15.3%'
+    >>> percent(-0.05, "en_US", digits=0)
+    '-5%'
+    """
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(value, pattern, locale=locale)
+
+
+def currency(value: float | Decimal, locale: str, code: str = "CNY") -> str:
+    """An amount of money in the locale's form.
+
+    >>> currency(1234.5, "zh_CN")
+    '¥1,234.50'
+    >>> currency(1234.5, "en_US", "USD")
+    '$1,234.50'
+    """
+    return format_currency(value, code, locale=locale)
+
+
+def large_number(value: float | Decimal, locale: str, digits: int = 2) -> str:
+    """A large number in the units its readers count in: 万 and 亿 in Chinese, M and B in English.
+
+    >>> large_number(123_456_789, "zh_CN")
+    '1.23亿'
+    >>> large_number(55_760_000, "zh_CN")
+    '5576万'
+    >>> large_number(123_456_789, "en_US")
+    '123.46M'
+    """
+    return format_compact_decimal(value, locale=locale, fraction_digits=digits)
+
+
+def css_counters(text: str) -> Markup:
+    """A translated "Page {page} of {pages}" as a CSS ``content`` value with page counters.
+
+    >>> css_counters("第 {page} 页 共 {pages} 页")
+    '"第 " counter(page) " 页 共 " counter(pages) " 页"'
+    """
+    parts = re.split(r"(\{pages?\})", text)
+    out = []
+    for part in parts:
+        if part == "{page}":
+            out.append("counter(page)")
+        elif part == "{pages}":
+            out.append("counter(pages)")
+        elif part:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+            out.append(f'"{escaped}"')
+    return Markup(" ".join(out))
+
+
+def locale_filters(locale: str) -> dict[str, Callable[..., Any]]:
+    """The filters above with the locale bound, as templates call them: ``{{ x|percent }}``."""
+
+    def bind(function: Callable[..., str]) -> Callable[..., str]:
+        return lambda value, *args, **kwargs: function(value, locale, *args, **kwargs)
+
+    bound: dict[str, Callable[..., Any]] = {
+        name: bind(function)
+        for name, function in {
+            "date_long": date_long,
+            "decimal": decimal,
+            "percent": percent,
+            "currency": currency,
+            "large_number": large_number,
+        }.items()
+    }
+    bound["css_counters"] = css_counters
+    return bound

@@ -1,0 +1,57 @@
+"""Analyst Markdown to safe HTML: raw HTML is disabled and images are inlined from allowed folders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from render.confine import Confinement
+
+
+def parser() -> MarkdownIt:
+    """CommonMark with tables; raw HTML in a note prints as text, never as markup."""
+    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+
+
+def image_references(text: str) -> Iterator[tuple[int, str]]:
+    """Each image a Markdown text refers to, as (character offset of its line, reference)."""
+    line_starts = [0]
+    for line in text.splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
+    for token in parser().parse(text):
+        for child in token.children or []:
+            if child.type == "image" and token.map:
+                yield line_starts[min(token.map[0], len(line_starts) - 1)], str(child.attrGet("src"))
+
+
+class BodyRenderer:
+    """Renders a note's Markdown fields, resolving images through the render's confinement."""
+
+    def __init__(self, confinement: Confinement, base: Path) -> None:
+        self.confinement = confinement
+        self.base = base
+        self.md = parser()
+        self.md.add_render_rule("image", self._image)
+
+    def _image(self, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        token.attrSet("src", self.confinement.data_uri(str(token.attrGet("src")), self.base))
+        return self.md.renderer.image(tokens, idx, options, env)
+
+    def block(self, text: str) -> Markup:
+        """A Markdown field as block HTML."""
+        return Markup(self.md.render(text))
+
+    def point(self, lead: str, body: str) -> Markup:
+        """A commentary point: the bold lead opens the body's first paragraph, as it is written."""
+        lead_html = Markup('<strong class="lead">{}</strong>').format(
+            Markup(self.md.renderInline(lead))
+        )
+        html = self.md.render(body)
+        if html.startswith("<p>"):
+            return Markup("<p>") + lead_html + Markup(html[3:])
+        return Markup("<p>") + lead_html + Markup("</p>") + Markup(html)

@@ -1,0 +1,207 @@
+"""The one renderer the CLI, the batch builder and the preview server share: check, then render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from jinja2 import Environment, TemplateNotFound
+
+from render.confine import Confinement, Refused
+from render.context import build_context
+from render.errors import UserError
+from render.houses import HOUSE_FILE, HouseProfile, find_house, load_house
+from render.html import environment, render_html, stylesheet, template_names
+from render.i18n import translations
+from render.load import Source, load_note
+from render.markdown import image_references
+from render.pdf import PdfWriter
+from render.validate import validate
+from schemas.note import Note
+from schemas.problems import Problem, Severity
+
+Format = Literal["pdf", "html"]
+
+
+@dataclass
+class Checked:
+    """A note after loading and validation: the model (when valid) and every problem, located."""
+
+    path: Path
+    display: str
+    note: Note | None
+    profile: HouseProfile | None
+    source: Source | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+@dataclass
+class Rendered:
+    """A rendered note: its outputs in memory, ready to be written."""
+
+    checked: Checked
+    html: str
+    pdf: bytes | None = None
+    pages: int = 0
+
+    @property
+    def note(self) -> Note:
+        assert self.checked.note is not None
+        return self.checked.note
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code))
+
+
+class Renderer:
+    """Turns note files into HTML and PDF; keeps houses, templates and fonts warm across notes."""
+
+    def __init__(self, today: dt.date | None = None) -> None:
+        self.today = today
+        self._houses: dict[Path, tuple[float, HouseProfile]] = {}
+        self._envs: dict[tuple[Path, str], Environment] = {}
+        self._pdf: PdfWriter | None = None
+
+    # -- houses -------------------------------------------------------------------------------
+
+    def house(self, folder: Path) -> HouseProfile:
+        """A validated house, reloaded when its ``house.yaml`` changes."""
+        folder = folder.resolve()
+        stamp = (folder / HOUSE_FILE).stat().st_mtime
+        cached = self._houses.get(folder)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        profile = load_house(folder)
+        self._houses[folder] = (stamp, profile)
+        self._envs = {key: env for key, env in self._envs.items() if key[0] != folder}
+        return profile
+
+    def env(self, profile: HouseProfile, locale: str) -> Environment:
+        key = (profile.folder, locale)
+        if key not in self._envs:
+            self._envs[key] = environment(profile, locale, translations(locale))
+        return self._envs[key]
+
+    # -- check ------------------------------------------------------------------------------
+
+    def check(self, path: Path, display: str | None = None) -> Checked:
+        """Load and validate a note; every problem of the note (or of its house) is returned."""
+        display = display or str(path)
+        checked = Checked(path, display, None, None, None)
+        problems: list[Problem] = []
+
+        def titles_for(source: Source) -> dict[str, list[str]]:
+            spec = source.data.get("house")
+            try:
+                folder = find_house(spec if isinstance(spec, str) else None, path.parent)
+                checked.profile = self.house(folder)
+            except UserError as exc:
+                problems.extend(exc.problems)
+                return {}
+            return checked.profile.section_titles()
+
+        try:
+            source = load_note(path, titles_for)
+        except UserError as exc:
+            checked.problems = _sorted([*problems, *exc.problems])
+            return checked
+        if path.suffix.lower() not in (".md", ".markdown"):
+            titles_for(source)
+        checked.source = source
+        # A house problem is located in house.yaml already; a note problem gets the note's place.
+        located = [p if p.path else source.locate(p, display) for p in problems]
+        located += [p if p.path else source.locate(p, display) for p in source.problems]
+        profile = checked.profile
+        if profile is not None:
+            located += list(profile.warnings)
+        house_ok = profile is not None
+        if house_ok:
+            context = {"house": profile.house, "today": self.today}
+            note, found = validate(Note, source.data, context)
+            located += [source.locate(p, display) for p in found]
+            if note is not None:
+                located += [source.locate(p, display) for p in self._resources(note, profile, path)]
+                template = note.template
+                if template not in template_names(profile):
+                    located.append(
+                        source.locate(
+                            Problem(
+                                "render.template",
+                                f"no template '{template}' (templates: "
+                                f"{', '.join(template_names(profile))})",
+                                f"没有名为“{template}”的模板（可用：{', '.join(template_names(profile))}）",
+                                ("template",),
+                            ),
+                            display,
+                        )
+                    )
+            checked.note = note
+        checked.problems = _sorted(located)
+        if checked.errors:
+            checked.note = None
+        return checked
+
+    def _resources(self, note: Note, profile: HouseProfile, path: Path) -> list[Problem]:
+        """Image references that would leave the note's and house's folders, each located."""
+        confinement = Confinement(path.parent, profile.folder)
+        problems = []
+        for loc, text in note.texts():
+            for offset, reference in image_references(text):
+                try:
+                    confinement.resolve(reference, path.parent)
+                except Refused as exc:
+                    problems.append(
+                        Problem(
+                            "render.resource",
+                            f"image refused: {exc}",
+                            f"图片引用被拒绝：{exc}",
+                            loc,
+                            offset=offset,
+                        )
+                    )
+        return problems
+
+    # -- render -----------------------------------------------------------------------------
+
+    def render(self, path: Path, formats: tuple[Format, ...] = ("pdf",), display: str | None = None) -> Rendered:
+        """Check and render a note; raise :class:`UserError` with every problem if it has errors."""
+        checked = self.check(path, display)
+        if checked.errors or checked.note is None or checked.profile is None:
+            raise UserError(checked.errors or checked.problems)
+        return self.render_checked(checked, formats)
+
+    def render_checked(self, checked: Checked, formats: tuple[Format, ...] = ("pdf",)) -> Rendered:
+        note, profile = checked.note, checked.profile
+        assert note is not None and profile is not None
+        locale = note.locale or profile.house.default_locale
+        env = self.env(profile, locale)
+        context = build_context(note, profile, checked.path.parent, translations(locale))
+        context["stylesheet"] = stylesheet(profile)
+        html = render_html(env, note.template, context)
+        rendered = Rendered(checked, html)
+        if "pdf" in formats:
+            if self._pdf is None:
+                self._pdf = PdfWriter()
+            confinement = Confinement(checked.path.parent, profile.folder)
+            result = self._pdf.write(html, checked.path.parent, confinement, checked.display)
+            rendered.pdf, rendered.pages = result.data, result.pages
+        return rendered
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+__all__ = ["Checked", "Renderer", "Rendered", "TemplateNotFound", "UserError", "digest"]

@@ -1,0 +1,57 @@
+"""Print problems for people (text), for tools (JSON lines) and for CI (GitHub annotations)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Literal, TextIO
+
+from schemas.problems import Problem, Severity
+
+ErrorFormat = Literal["text", "json", "github"]
+
+
+def _escape_github(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def format_problem(problem: Problem, style: ErrorFormat = "text", lang: str = "en") -> str:
+    """One problem as a line in the chosen format.
+
+    >>> p = Problem("schema.sac", "bad number", "编号无效", ("analysts", 0, "sac"),
+    ...             path="n.md", line=12, column=5)
+    >>> format_problem(p)
+    'n.md:12:5: error: analysts[0].sac: bad number [schema.sac]'
+    >>> format_problem(p, "github")
+    '::error file=n.md,line=12,col=5,title=schema.sac::analysts[0].sac: bad number'
+    """
+    if style == "json":
+        return json.dumps(problem.as_dict(), ensure_ascii=False)
+    if style == "github":
+        message = problem.message_zh if lang == "zh" else problem.message
+        field = f"{problem.field}: " if problem.loc else ""
+        kind = "error" if problem.severity is Severity.ERROR else "warning"
+        where = f"file={_escape_github(problem.path, True)}"
+        if problem.line:
+            where += f",line={problem.line},col={problem.column or 1}"
+        return f"::{kind} {where},title={problem.code}::{_escape_github(field + message)}"
+    return problem.text(lang)
+
+
+def summary(problems: Iterable[Problem], files: int) -> str:
+    """The closing line: how many errors and warnings in how many files."""
+    items = list(problems)
+    errors = sum(p.severity is Severity.ERROR for p in items)
+    warnings = len(items) - errors
+    noun = "file" if files == 1 else "files"
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} in {files} {noun}"
+
+
+def print_problems(
+    problems: Iterable[Problem], out: TextIO, style: ErrorFormat = "text", lang: str = "en"
+) -> None:
+    for problem in problems:
+        print(format_problem(problem, style, lang), file=out)

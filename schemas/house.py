@@ -1,0 +1,300 @@
+"""The house profile: everything firm-specific (scales, risk levels, texts), as data a firm edits."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from schemas.problems import Loc, log_for, settle
+
+#: A text given once for every locale, or per locale: ``{zh_CN: 超配, en_US: Overweight}``.
+Text = str | dict[str, str]
+
+LOCALE_PATTERN = r"^[a-z]{2}_[A-Z]{2}$"
+Locale = Annotated[str, Field(pattern=LOCALE_PATTERN, examples=["zh_CN", "en_US"])]
+
+
+def localize(text: Text, locale: str, fallback: str | None = None) -> str:
+    """Pick a text's version for a locale (a plain string serves every locale).
+
+    >>> localize({"zh_CN": "超配", "en_US": "Overweight"}, "en_US")
+    'Overweight'
+    >>> localize("Research", "zh_CN")
+    'Research'
+    """
+    if isinstance(text, str):
+        return text
+    if locale in text:
+        return text[locale]
+    if fallback and fallback in text:
+        return text[fallback]
+    return next(iter(text.values()), "")
+
+
+def spellings(text: Text) -> set[str]:
+    """Every way a text may be written in a note: each locale's version, case-folded."""
+    values = [text] if isinstance(text, str) else list(text.values())
+    return {value.strip().casefold() for value in values}
+
+
+class StrictModel(BaseModel):
+    """A model that refuses unknown keys, so that a misspelt key is reported, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Action(StrEnum):
+    """What a rating did since the previous note, derived from the scale's ranks."""
+
+    INITIATE = "initiate"
+    MAINTAIN = "maintain"
+    UPGRADE = "upgrade"
+    DOWNGRADE = "downgrade"
+
+
+class RatingLevel(StrictModel):
+    """One level of a rating scale, with the performance band that defines it."""
+
+    code: str = Field(description="Stable identifier, e.g. 'buy' or 'overweight'.")
+    label: Text
+    definition: Text
+    rank: int | None = Field(
+        description="Higher is more positive; null for a level outside the scale (not rated)."
+    )
+    min_excess_return: float | None = Field(
+        None, description="Lower bound of performance against the benchmark, e.g. 0.15 for 15%."
+    )
+    max_excess_return: float | None = None
+    horizon_months: int = Field(6, ge=1, le=60)
+
+
+class RatingScale(StrictModel):
+    """A company or industry rating scale."""
+
+    title: Text
+    levels: list[RatingLevel] = Field(min_length=1)
+
+    def find(self, written: str) -> RatingLevel | None:
+        """The level written as its code or as its label in any locale."""
+        key = written.strip().casefold()
+        for level in self.levels:
+            if key == level.code.casefold() or key in spellings(level.label):
+                return level
+        return None
+
+    def derive_action(self, value: RatingLevel, previous: RatingLevel | None) -> Action | None:
+        """The action a rating change prints with: none for an unranked (not-rated) level.
+
+        A first rating, or one after an unranked level, is an initiation.
+        """
+        if value.rank is None:
+            return None
+        if previous is None or previous.rank is None:
+            return Action.INITIATE
+        if value.rank > previous.rank:
+            return Action.UPGRADE
+        if value.rank < previous.rank:
+            return Action.DOWNGRADE
+        return Action.MAINTAIN
+
+
+class Ratings(StrictModel):
+    company: RatingScale
+    industry: RatingScale
+
+
+class RiskLevel(StrictModel):
+    """A report risk level (R1 lowest to R5 highest) and the reports it covers."""
+
+    code: str = Field(pattern=r"^R[1-9]$")
+    name: Text
+    covers: Text
+
+    @property
+    def order(self) -> int:
+        return int(self.code[1:])
+
+
+class InvestorType(StrictModel):
+    """A kind of investor and the highest report risk level it may receive."""
+
+    code: str
+    name: Text
+    max_risk_level: str = Field(pattern=r"^R[1-9]$")
+
+
+class Market(StrictModel):
+    """A market or board a subject trades on: it picks the benchmark index and a risk floor."""
+
+    code: str
+    name: Text
+    benchmark: Text
+    min_risk_level: str | None = Field(None, pattern=r"^R[1-9]$")
+
+
+class Fonts(StrictModel):
+    """Font families, first choice first; CJK families also draw Chinese names in English notes."""
+
+    serif: list[str] = ["Noto Serif CJK SC"]
+    sans: list[str] = ["Noto Sans CJK SC"]
+    latin_serif: list[str] = ["Noto Serif"]
+    latin_sans: list[str] = ["Noto Sans"]
+
+
+class Sections(StrictModel):
+    """Body section titles, as they print and as a note's headings may name them."""
+
+    event: Text
+    commentary: Text
+    recommendation: Text
+    risks: Text
+
+
+class ReportType(StrictModel):
+    """What a template's report is called, for an industry and for a company subject."""
+
+    industry: Text
+    company: Text
+
+
+class Requirements(StrictModel):
+    """What the house requires of every signing analyst."""
+
+    analyst_phone: bool = True
+    analyst_email: bool = True
+
+
+class Texts(StrictModel):
+    """The house's compliance wording."""
+
+    rating_system_title: Text
+    risk_level_sentence: Text = Field(
+        description="The sentence stating a report's risk level; '{level}' is replaced."
+    )
+    risk_table_title: Text
+    footer: list[Text] = Field(min_length=1, description="Lines printed at the foot of every page.")
+    certification_title: Text
+    certification: list[Text] = Field(min_length=1)
+    disclaimer_title: Text
+    disclaimer: list[Text] = Field(min_length=1)
+
+
+class Contact(StrictModel):
+    """The research department's contact block."""
+
+    department: Text
+    address: Text
+    postcode: str
+    phone: str
+    website: str
+
+
+class House(StrictModel):
+    """A firm's house profile, read from ``house.yaml`` in a house folder."""
+
+    code: str = Field(
+        pattern=r"^\d{4}$", description="The firm's code in SAC certificate numbers (4 digits)."
+    )
+    name: Text
+    short_name: Text
+    locales: list[Locale] = Field(min_length=1)
+    default_locale: Locale
+    logo: str | None = Field(None, description="An image file inside the house folder.")
+    fonts: Fonts = Fonts()
+    contact: Contact
+    sections: Sections
+    report_types: dict[str, ReportType] = Field(
+        description="Per template name, what its report is called."
+    )
+    ratings: Ratings
+    markets: list[Market] = Field(min_length=1)
+    risk_levels: list[RiskLevel] = Field(min_length=1)
+    investor_types: list[InvestorType] = Field(min_length=1)
+    requirements: Requirements = Requirements()
+    forbidden_phrases: list[str] = Field(
+        [], description="Promissory phrases that draw a warning wherever a note uses them."
+    )
+    texts: Texts
+
+    def scale(self, kind: str) -> RatingScale:
+        return self.ratings.company if kind == "company" else self.ratings.industry
+
+    def find_market(self, written: str) -> Market | None:
+        key = written.strip().casefold()
+        for market in self.markets:
+            if key == market.code.casefold() or key in spellings(market.name):
+                return market
+        return None
+
+    def find_risk_level(self, written: str) -> RiskLevel | None:
+        key = written.strip().casefold()
+        for level in self.risk_levels:
+            if key == level.code.casefold() or key in spellings(level.name):
+                return level
+        return None
+
+    @model_validator(mode="after")
+    def _cross_references(self, info: ValidationInfo) -> House:
+        log = log_for(info.context)
+        codes = {level.code for level in self.risk_levels}
+        if self.default_locale not in self.locales:
+            log.add(
+                ("default_locale",),
+                "house.locale",
+                f"'{self.default_locale}' is not one of the house's locales {self.locales}",
+                f"“{self.default_locale}”不在本机构的语言列表 {self.locales} 中",
+            )
+        for i, market in enumerate(self.markets):
+            if market.min_risk_level and market.min_risk_level not in codes:
+                log.add(
+                    ("markets", i, "min_risk_level"),
+                    "house.risk_level",
+                    f"'{market.min_risk_level}' is not a risk level defined in risk_levels",
+                    f"“{market.min_risk_level}”不是 risk_levels 中定义的风险等级",
+                )
+        for i, investor in enumerate(self.investor_types):
+            if investor.max_risk_level not in codes:
+                log.add(
+                    ("investor_types", i, "max_risk_level"),
+                    "house.risk_level",
+                    f"'{investor.max_risk_level}' is not a risk level defined in risk_levels",
+                    f"“{investor.max_risk_level}”不是 risk_levels 中定义的风险等级",
+                )
+        for kind in ("company", "industry"):
+            seen: set[str] = set()
+            for i, level in enumerate(self.scale(kind).levels):
+                clash = spellings(level.label) & seen
+                if clash:
+                    log.add(
+                        ("ratings", kind, "levels", i, "label"),
+                        "house.duplicate",
+                        f"label {sorted(clash)[0]!r} is used by two levels of the {kind} scale",
+                        f"{kind} 评级体系中有两个等级使用同一名称“{sorted(clash)[0]}”",
+                    )
+                seen |= spellings(level.label)
+        for loc, text in _texts(self.model_dump(exclude={"locales", "default_locale"})):
+            missing = [locale for locale in self.locales if locale not in text]
+            if missing:
+                log.add(
+                    loc,
+                    "house.translation",
+                    f"text has no version for locale {', '.join(missing)}",
+                    f"该文本缺少 {', '.join(missing)} 语言版本",
+                )
+        settle(info.context, log)
+        return self
+
+
+def _texts(value: Any, loc: Loc = ()) -> list[tuple[Loc, dict[str, str]]]:
+    """Every per-locale text in a dumped house, with its location."""
+    if isinstance(value, dict):
+        if value and all(re.match(LOCALE_PATTERN, str(key)) for key in value):
+            return [(loc, value)]
+        return [item for key, sub in value.items() for item in _texts(sub, (*loc, key))]
+    if isinstance(value, list):
+        return [item for i, sub in enumerate(value) for item in _texts(sub, (*loc, i))]
+    return []
+

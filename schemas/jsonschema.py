@@ -1,0 +1,34 @@
+"""JSON Schema for notes and houses, so editors validate and complete as the analyst types."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from schemas.house import House
+from schemas.note import Note
+
+SCHEMAS: dict[str, type[Note] | type[House]] = {
+    "note.schema.json": Note,
+    "house.schema.json": House,
+}
+
+
+def schema_text(model: type[Note] | type[House]) -> str:
+    """A model's JSON Schema as committed: sorted keys, trailing newline."""
+    schema: dict[str, Any] = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    if model is Note:
+        # Front matter is only the metadata; the body sections may come from Markdown headings.
+        schema["x-body-sections"] = ["event", "commentary", "recommendation", "risks"]
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    written = []
+    for name, model in SCHEMAS.items():
+        path = folder / name
+        path.write_text(schema_text(model), encoding="utf-8")
+        written.append(path)
+    return written
