@@ -20,6 +20,8 @@ from render.renderer import Format, Renderer
 from render.report import ErrorFormat, format_problem, summary
 from schemas.problems import Problem, Severity
 
+SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
+
 app = typer.Typer(
     name="render",
     help="Render research notes into house-style PDF and HTML, compliance blocks included.",
@@ -197,7 +199,7 @@ def doctor() -> None:
 def schema(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder the JSON Schema files go to.")
-    ] = Path(__file__).resolve().parent.parent / "schemas",
+    ] = SCHEMA_FOLDER,
 ) -> None:
     """Write JSON Schema for notes and houses, for editors that validate as you type."""
     from schemas.jsonschema import write_schemas

@@ -93,7 +93,8 @@ def build_context(
         Action.DOWNGRADE: _("Downgraded"),
     }
     rating_text = (
-        _("%(rating)s (%(action)s)") % {"rating": rating_label, "action": action_labels[found.action]}
+        _("%(rating)s (%(action)s)")
+        % {"rating": rating_label, "action": action_labels[found.action]}
         if found.action
         else rating_label
     )
@@ -123,9 +124,7 @@ def build_context(
             "label": rating_label,
             "text": rating_text,
             "action": found.action.value if found.action else None,
-            "caption": (
-                _("Company rating") if kind == "company" else _("Industry rating")
-            ),
+            "caption": (_("Company rating") if kind == "company" else _("Industry rating")),
             "definition": text(found.rating.definition),
         },
         "market": {"name": text(found.market.name), "benchmark": text(found.market.benchmark)},
@@ -144,9 +143,7 @@ def build_context(
             }
             for scale in (house.ratings.company, house.ratings.industry)
         ],
-        "markets": [
-            {"name": text(m.name), "benchmark": text(m.benchmark)} for m in house.markets
-        ],
+        "markets": [{"name": text(m.name), "benchmark": text(m.benchmark)} for m in house.markets],
         "risk_levels": [
             {"code": r.code, "name": text(r.name), "covers": text(r.covers), "order": r.order}
             for r in house.risk_levels

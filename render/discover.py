@@ -33,7 +33,9 @@ def find_notes(paths: list[Path]) -> list[Path]:
                 parts = candidate.relative_to(path).parts
                 if any(part.startswith((".", "_")) for part in parts[:-1]):
                     continue
-                if any((path.joinpath(*parts[:i]) / HOUSE_FILE).is_file() for i in range(len(parts))):
+                if any(
+                    (path.joinpath(*parts[:i]) / HOUSE_FILE).is_file() for i in range(len(parts))
+                ):
                     continue
                 if candidate.is_file() and _is_note(candidate):
                     found.append(candidate)

@@ -1,4 +1,4 @@
-"""Check the machine: the libraries and fonts a fast, correct render needs, with the fix for each."""
+"""Check the machine: libraries and fonts a fast, correct render needs, with the fix for each."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date
-from markupsafe import Markup
 from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
+from markupsafe import Markup
 
 
 def date_long(value: dt.date, locale: str) -> str:
@@ -76,7 +76,7 @@ def css_counters(text: str) -> Markup:
     """A translated "Page {page} of {pages}" as a CSS ``content`` value with page counters.
 
     >>> css_counters("第 {page} 页 共 {pages} 页")
-    '"第 " counter(page) " 页 共 " counter(pages) " 页"'
+    Markup('"第 " counter(page) " 页 共 " counter(pages) " 页"')
     """
     parts = re.split(r"(\{pages?\})", text)
     out = []

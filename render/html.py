@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gettext
-from pathlib import Path
 from typing import Any
 
 from jinja2 import (
@@ -15,7 +14,6 @@ from jinja2 import (
     TemplateNotFound,
     select_autoescape,
 )
-
 from markupsafe import Markup
 
 from render.filters import locale_filters
@@ -28,7 +26,9 @@ def template_names(profile: HouseProfile) -> list[str]:
     for folder in (profile.templates, BUILTIN_TEMPLATES):
         if folder.is_dir():
             names |= {
-                p.stem for p in folder.glob("*.html") if not p.name.startswith("_") and p.stem != "base"
+                p.stem
+                for p in folder.glob("*.html")
+                if not p.name.startswith("_") and p.stem != "base"
             }
     return sorted(names)
 

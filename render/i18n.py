@@ -17,7 +17,9 @@ DOMAIN = "messages"
 
 def available_locales() -> list[str]:
     """Locales with a catalog."""
-    return sorted(p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES" / f"{DOMAIN}.po").is_file())
+    return sorted(
+        p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
+    )
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Load stage: read a note file (Markdown with front matter, YAML or JSON) into data with positions."""
+"""Load stage: read a note file (Markdown with front matter, YAML or JSON) with positions."""
 
 from __future__ import annotations
 
@@ -95,9 +95,7 @@ class _Constructor(RoundTripConstructor):
     """Keeps dates as text so that pydantic, not the YAML reader, judges them (with a location)."""
 
 
-_Constructor.add_constructor(
-    "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
-)
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
 def _yaml() -> YAML:
@@ -318,8 +316,11 @@ def _split_body(
 
 
 def _allowed_headings(section_titles: dict[str, list[str]]) -> str:
-    titles = [t for field_name in ("event", "commentary", "recommendation", "risks")
-              for t in section_titles.get(field_name, [])]
+    titles = [
+        t
+        for field_name in ("event", "commentary", "recommendation", "risks")
+        for t in section_titles.get(field_name, [])
+    ]
     return ", ".join([*titles, "Event", "Commentary", "Recommendation", "Risks"])
 
 
@@ -344,7 +345,9 @@ def _commentary(source: Source, chunk: list[str], first_line: int) -> None:
             source.values[("commentary", i, "lead")] = Position(line, indent + 3)
             before_body = block_text[: match.start(3)]
             if "\n" in before_body:
-                body_at = Position(line + before_body.count("\n"), len(before_body.rsplit("\n")[-1]) + 1)
+                body_at = Position(
+                    line + before_body.count("\n"), len(before_body.rsplit("\n")[-1]) + 1
+                )
             else:
                 body_at = Position(line, indent + 1 + len(before_body))
             source.values[("commentary", i, "body")] = body_at

@@ -1,4 +1,4 @@
-"""Analyst Markdown to safe HTML: raw HTML is disabled and images are inlined from allowed folders."""
+"""Analyst Markdown to safe HTML: raw HTML disabled, images inlined from allowed folders."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ def image_references(text: str) -> Iterator[tuple[int, str]]:
     for token in parser().parse(text):
         for child in token.children or []:
             if child.type == "image" and token.map:
-                yield line_starts[min(token.map[0], len(line_starts) - 1)], str(child.attrGet("src"))
+                yield (
+                    line_starts[min(token.map[0], len(line_starts) - 1)],
+                    str(child.attrGet("src")),
+                )
 
 
 class BodyRenderer:

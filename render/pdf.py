@@ -29,7 +29,9 @@ class PdfWriter:
         """Lay out and write one document; a refused resource is the user's error, not ours."""
         try:
             document = HTML(
-                string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=confinement.fetcher()
+                string=html,
+                base_url=base.resolve().as_uri() + "/",
+                url_fetcher=confinement.fetcher(),
             ).render(font_config=self.fonts)
             data = document.write_pdf(pdf_identifier=False, pdf_tags=False)
         except FatalURLFetchingError as exc:

@@ -175,7 +175,9 @@ class Renderer:
 
     # -- render -----------------------------------------------------------------------------
 
-    def render(self, path: Path, formats: tuple[Format, ...] = ("pdf",), display: str | None = None) -> Rendered:
+    def render(
+        self, path: Path, formats: tuple[Format, ...] = ("pdf",), display: str | None = None
+    ) -> Rendered:
         """Check and render a note; raise :class:`UserError` with every problem if it has errors."""
         checked = self.check(path, display)
         if checked.errors or checked.note is None or checked.profile is None:
@@ -204,4 +206,4 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-__all__ = ["Checked", "Renderer", "Rendered", "TemplateNotFound", "UserError", "digest"]
+__all__ = ["Checked", "Rendered", "Renderer", "TemplateNotFound", "UserError", "digest"]

@@ -46,7 +46,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "less_than_equal": ("{detail}", "取值过大：{detail}"),
 }
 
-KIND_ZH = {"number": "数字", "list": "列表", "mapping": "映射", "true/false": "布尔值", "nothing": "空值"}
+KIND_ZH = {
+    "number": "数字",
+    "list": "列表",
+    "mapping": "映射",
+    "true/false": "布尔值",
+    "nothing": "空值",
+}
 
 
 def validate(

@@ -1,4 +1,4 @@
-"""The house profile: everything firm-specific (scales, risk levels, texts), as data a firm edits."""
+"""The house profile: everything firm-specific (scales, risk levels, texts), as data."""
 
 from __future__ import annotations
 
@@ -297,4 +297,3 @@ def _texts(value: Any, loc: Loc = ()) -> list[tuple[Loc, dict[str, str]]]:
     if isinstance(value, list):
         return [item for i, sub in enumerate(value) for item in _texts(sub, (*loc, i))]
     return []
-

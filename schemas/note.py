@@ -37,9 +37,7 @@ BODY_FIELDS = ("event", "recommendation", "risks")
 
 def _nonblank(value: str, what: str, what_zh: str) -> str:
     if not value.strip():
-        raise PydanticCustomError(
-            "schema.empty", f"{what} is empty", {"zh": f"{what_zh}为空"}
-        )
+        raise PydanticCustomError("schema.empty", f"{what} is empty", {"zh": f"{what_zh}为空"})
     return value
 
 
@@ -354,7 +352,10 @@ class Note(StrictModel):
         found: list[tuple[Loc, str]] = [(("title",), self.title)]
         found.append((("event",), self.event))
         for i, point in enumerate(self.commentary):
-            found += [(("commentary", i, "lead"), point.lead), (("commentary", i, "body"), point.body)]
+            found += [
+                (("commentary", i, "lead"), point.lead),
+                (("commentary", i, "body"), point.body),
+            ]
         found += [((name,), getattr(self, name)) for name in BODY_FIELDS[1:]]
         return found
 

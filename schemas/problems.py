@@ -70,7 +70,7 @@ def format_loc(loc: Loc) -> str:
 
 @dataclass
 class ProblemLog:
-    """Problems reported by validators that should not stop validation (warnings, located errors)."""
+    """Problems reported by validators that should not stop validation (warnings, cross-checks)."""
 
     problems: list[Problem] = field(default_factory=list)
 

@@ -1,0 +1,47 @@
+"""Shared fixtures: the example house and note, a renderer with a fixed today, PDF readers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from render.houses import SHIPPED_HOUSES
+from render.renderer import Renderer
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "notes"
+EXAMPLE_HOUSE = SHIPPED_HOUSES / "example"
+EXAMPLE_NOTE = EXAMPLES / "2026-03-02-ai-training-cost.md"
+TODAY = dt.date(2026, 11, 1)
+
+
+@pytest.fixture(scope="session")
+def renderer() -> Renderer:
+    """One warm renderer for the session, as the batch builder and preview server keep one."""
+    return Renderer(today=TODAY)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A folder with a copy of the example note and house, laid out as in ``examples/``."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    shutil.copytree(EXAMPLE_HOUSE, tmp_path / "houses" / "example")
+    shutil.copy(EXAMPLE_NOTE, notes / "note.md")
+    return tmp_path
+
+
+@pytest.fixture
+def note_file(workspace: Path) -> Path:
+    return workspace / "notes" / "note.md"
+
+
+def edit(path: Path, old: str, new: str) -> Path:
+    """Replace text in a file, failing loudly if the text is not there (so tests cannot rot)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
