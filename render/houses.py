@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def find_house(spec: str | None, note_folder: Path) -> Path:
     known = [f"{name} (shipped)" for name in shipped_houses()]
     if candidate.parent.is_dir():
         known += [
-            str(p.relative_to(note_folder.resolve(), walk_up=True))
+            os.path.relpath(p, note_folder.resolve())
             for p in sorted(candidate.parent.iterdir())
             if (p / HOUSE_FILE).is_file()
         ]

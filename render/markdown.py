@@ -13,8 +13,15 @@ from render.confine import Confinement
 
 
 def parser() -> MarkdownIt:
-    """CommonMark with tables; raw HTML in a note prints as text, never as markup."""
-    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    """CommonMark with tables; raw HTML in a note prints as text, never as markup.
+
+    ``file:`` URLs are let through the parser (which would print them as text) so that an
+    image pointing at one reaches the confinement check and gets a located error.
+    """
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    default_validate = md.validateLink
+    md.validateLink = lambda url: default_validate(url) or url.lower().startswith("file:")  # type: ignore[method-assign]
+    return md
 
 
 def image_references(text: str) -> Iterator[tuple[int, str]]:
@@ -38,12 +45,15 @@ class BodyRenderer:
         self.confinement = confinement
         self.base = base
         self.md = parser()
-        self.md.add_render_rule("image", self._image)
+        default_image = self.md.renderer.rules["image"]
 
-    def _image(self, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
-        token = tokens[idx]
-        token.attrSet("src", self.confinement.data_uri(str(token.attrGet("src")), self.base))
-        return self.md.renderer.image(tokens, idx, options, env)
+        def image(renderer: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+            token = tokens[idx]
+            token.attrSet("src", confinement.data_uri(str(token.attrGet("src")), base))
+            return default_image(tokens, idx, options, env)
+
+        # markdown-it binds a rule to its renderer, which arrives as the first argument.
+        self.md.add_render_rule("image", image)
 
     def block(self, text: str) -> Markup:
         """A Markdown field as block HTML."""

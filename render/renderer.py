@@ -122,8 +122,10 @@ class Renderer:
         checked.source = source
         # A house problem is located in house.yaml already; a note problem gets the note's place.
         located = [p if p.path else source.locate(p, display) for p in problems]
-        located += [p if p.path else source.locate(p, display) for p in source.problems]
         profile = checked.profile
+        # Without its house the body's headings cannot be judged: report the house's problems.
+        body = [p for p in source.problems if profile is not None or not p.code.startswith("body.")]
+        located += [p if p.path else source.locate(p, display) for p in body]
         if profile is not None:
             located += list(profile.warnings)
         house_ok = profile is not None

@@ -1,0 +1,120 @@
+"""The HTML a note renders to: its structure, escaping of analyst text, and house overrides."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from render.renderer import Renderer
+from tests.conftest import edit
+
+
+class _Outline(HTMLParser):
+    """Collects element classes and the text of the document, as a structural check reads it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.classes: list[str] = []
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name == "class" and value:
+                self.classes += value.split()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _outline(html: str) -> _Outline:
+    parser = _Outline()
+    parser.feed(html)
+    return parser
+
+
+def test_every_partial_is_in_the_page(renderer: Renderer, note_file: Path) -> None:
+    outline = _outline(renderer.render(note_file, ("html",)).html)
+    for block in (
+        "running-header",
+        "running-footer",
+        "masthead",
+        "rating-badge",
+        "subject",
+        "analysts",
+        "risk-level-line",
+        "rating-system",
+        "risk-levels",
+        "suitability-table",
+        "certification",
+        "disclaimer",
+        "contact",
+    ):
+        assert block in outline.classes, block
+    assert outline.classes.count("point") == 3
+    assert outline.classes.count("lead") == 3
+
+
+def test_html_is_self_contained(renderer: Renderer, note_file: Path) -> None:
+    html = renderer.render(note_file, ("html",)).html
+    assert "<style>" in html and "@page" in html
+    assert 'src="data:image/svg+xml;base64,' in html  # the logo travels with the page
+    assert "file:" not in html and "http://" not in html
+
+
+def test_analyst_markup_is_text_not_html(renderer: Renderer, note_file: Path) -> None:
+    edit(note_file, "title: 新一代", "title: <b>bold</b><script>alert(1)</script>新一代")
+    edit(note_file, "技术迭代不及预期", '<img src=x onerror="alert(1)">技术迭代不及预期')
+    html = renderer.render(note_file, ("html",)).html
+    assert "<script>alert(1)</script>" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x" in html
+
+
+def test_house_template_overrides_one_block(note_file: Path) -> None:
+    templates = note_file.parent.parent / "houses" / "example" / "templates"
+    templates.mkdir()
+    (templates / "event-commentary.html").write_text(
+        '{% extends "default:event-commentary.html" %}\n'
+        '{% block sections %}<p class="house-only">HOUSE LAYOUT</p>{{ super() }}{% endblock %}',
+        encoding="utf-8",
+    )
+    html = Renderer().render(note_file, ("html",)).html
+    assert "HOUSE LAYOUT" in html
+    assert "certification" in _outline(html).classes  # the rest of the original is kept
+
+
+def test_house_stylesheet_comes_after_the_builtin(note_file: Path) -> None:
+    house = note_file.parent.parent / "houses" / "example"
+    (house / "style.css").write_text(".rating-value { color: #123456; }", encoding="utf-8")
+    html = Renderer().render(note_file, ("html",)).html
+    assert html.index("#123456") > html.index(".rating-value {")
+
+
+def test_misspelt_template_variable_is_an_error_not_a_blank(note_file: Path) -> None:
+    from jinja2 import UndefinedError
+
+    templates = note_file.parent.parent / "houses" / "example" / "templates"
+    templates.mkdir()
+    (templates / "_contact.html").write_text("{{ house.contcat.phone }}", encoding="utf-8")
+    with pytest.raises(UndefinedError):
+        Renderer().render(note_file, ("html",))
+
+
+@pytest.mark.parametrize(
+    ("previous", "expected"),
+    [("超配", "超配（维持）"), ("标配", "超配（上调）"), (None, "超配（首次）")],
+)
+def test_rating_prints_with_derived_action(
+    renderer: Renderer, note_file: Path, previous: str | None, expected: str
+) -> None:
+    if previous is None:
+        edit(note_file, "  previous: 超配\n", "")
+    else:
+        edit(note_file, "previous: 超配", f"previous: {previous}")
+    html = renderer.render(note_file, ("html",)).html
+    assert f'<div class="rating-value">{expected}</div>' in html
