@@ -385,16 +385,17 @@ def _unsourced_exhibits(text: str) -> list[tuple[int, str]]:
 
 def _has_source_after(tokens: list[Any], index: int, token: Any, kind: str) -> bool:
     """Whether the paragraph after a table (or the text around an image) names a source."""
-    if kind == "figure" and _starts_with_source(token.content.split("\n")[-1]):
+    if kind == "figure" and starts_with_source(token.content.split("\n")[-1]):
         return True
     closer = "table_close" if kind == "table" else "paragraph_close"
     for j in range(index, len(tokens)):
         if tokens[j].type == closer:
             following = tokens[j + 1 : j + 3]
-            return any(t.type == "inline" and _starts_with_source(t.content) for t in following)
+            return any(t.type == "inline" and starts_with_source(t.content) for t in following)
     return False
 
 
-def _starts_with_source(text: str) -> bool:
+def starts_with_source(text: str) -> bool:
+    """Whether a paragraph names where a table's or figure's data came from (资料来源：…)."""
     plain = text.lstrip("*_ ").casefold()
     return plain.startswith(SOURCE_PREFIXES)
