@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from render.confine import Confinement
+from schemas.note import starts_with_source
 
 
 def parser() -> MarkdownIt:
@@ -50,10 +51,15 @@ class BodyRenderer:
         def image(renderer: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
             token = tokens[idx]
             token.attrSet("src", confinement.data_uri(str(token.attrGet("src")), base))
-            return default_image(tokens, idx, options, env)
+            html = default_image(tokens, idx, options, env)
+            if token.meta.get("figure"):
+                caption = renderer.renderInlineAsText(token.children or [], options, env)
+                html = f"<figcaption>{escape(caption)}</figcaption>" + html
+            return html
 
         # markdown-it binds a rule to its renderer, which arrives as the first argument.
         self.md.add_render_rule("image", image)
+        self.md.core.ruler.push("exhibits", _mark_exhibits)
 
     def block(self, text: str) -> Markup:
         """A Markdown field as block HTML."""
@@ -68,3 +74,24 @@ class BodyRenderer:
         if html.startswith("<p>"):
             return Markup("<p>") + lead_html + Markup(html[3:])
         return Markup("<p>") + lead_html + Markup("</p>") + Markup(html)
+
+
+def _mark_exhibits(state: Any) -> None:
+    """Give source lines a class, and make a paragraph holding only an image a captioned figure."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens[:-2]):
+        if token.type != "paragraph_open" or tokens[i + 1].type != "inline":
+            continue
+        inline, closing = tokens[i + 1], tokens[i + 2]
+        if starts_with_source(inline.content):
+            token.attrSet("class", "source")
+            continue
+        children = [
+            c
+            for c in inline.children or []
+            if (c.type != "softbreak" and c.content.strip()) or c.type == "image"
+        ]
+        if len(children) == 1 and children[0].type == "image":
+            children[0].meta["figure"] = True
+            token.tag = closing.tag = "figure"
+            token.attrSet("class", "figure")
