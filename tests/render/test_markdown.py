@@ -1,0 +1,45 @@
+"""Analyst Markdown: no raw HTML, captioned figures, source lines, leads joined to their body."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from render.confine import Confinement
+from render.markdown import BodyRenderer, image_references
+from tests.render.test_confine import PNG
+
+
+def _renderer(tmp_path: Path) -> BodyRenderer:
+    (tmp_path / "chart.png").write_bytes(PNG)
+    return BodyRenderer(Confinement(tmp_path), tmp_path)
+
+
+def test_raw_html_prints_as_text(tmp_path: Path) -> None:
+    html = _renderer(tmp_path).block("<script>x()</script> and <b>bold</b>")
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html
+
+
+def test_image_alone_becomes_a_captioned_figure(tmp_path: Path) -> None:
+    html = _renderer(tmp_path).block("![图 1：收入 <增长>](chart.png)\n\n资料来源：公司公告")
+    assert html.startswith(
+        '<figure class="figure"><figcaption>图 1：收入 &lt;增长&gt;</figcaption>'
+    )
+    assert 'src="data:image/png;base64,' in html
+    assert '<p class="source">资料来源：公司公告</p>' in html
+
+
+def test_image_inside_text_stays_inline(tmp_path: Path) -> None:
+    html = _renderer(tmp_path).block("See ![icon](chart.png) here")
+    assert "<figure" not in html and "<figcaption>" not in html
+
+
+def test_lead_opens_the_first_paragraph(tmp_path: Path) -> None:
+    html = _renderer(tmp_path).point("Lead *sentence*.", "Body one.\n\nBody two.")
+    assert html == (
+        '<p><strong class="lead">Lead <em>sentence</em>.</strong>Body one.</p>\n<p>Body two.</p>\n'
+    )
+
+
+def test_image_references_report_the_line_offset() -> None:
+    text = "first line\n\n![a](one.png)\n\ntext ![b](two.png)\n"
+    assert list(image_references(text)) == [(12, "one.png"), (27, "two.png")]
