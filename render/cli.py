@@ -181,11 +181,24 @@ def build(
 
 
 @app.command()
-def doctor() -> None:
+def doctor(
+    house: Annotated[
+        Path | None,
+        typer.Option(
+            "--house", help="A house folder whose fonts to look for (default: shipped houses)."
+        ),
+    ] = None,
+) -> None:
     """Check the libraries and fonts rendering needs, and say how to fix what is missing."""
     from render.doctor import diagnose
 
-    findings = diagnose()
+    if house is not None and not (house / "house.yaml").is_file():
+        raise typer.BadParameter(f"{house}: no house.yaml there", param_hint="--house")
+    try:
+        findings = diagnose(house)
+    except UserError as exc:
+        _emit(exc.problems, "text", "en")
+        raise typer.Exit(EXIT_USER_ERROR) from None
     for finding in findings:
         mark = "ok  " if finding.ok else "FAIL"
         line = f"{mark} {finding.what}: {finding.detail}"

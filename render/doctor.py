@@ -6,6 +6,7 @@ import ctypes.util
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import weasyprint
 
@@ -38,8 +39,8 @@ def font_families() -> set[str]:
     return {name.strip() for line in listing.splitlines() for name in line.split(",")}
 
 
-def diagnose() -> list[Finding]:
-    """Everything ``render doctor`` reports."""
+def diagnose(house: Path | None = None) -> list[Finding]:
+    """Everything ``render doctor`` reports, for one house folder or for every shipped house."""
     findings = [Finding(True, "WeasyPrint", weasyprint.__version__)]
     pango = pango_version()
     major, minor = (int(x) for x in pango.split(".")[:2])
@@ -61,17 +62,22 @@ def diagnose() -> list[Finding]:
         )
     )
     families = font_families()
-    for folder in sorted(SHIPPED_HOUSES.iterdir()):
-        if not (folder / "house.yaml").is_file():
-            continue
+    folders = (
+        [house]
+        if house
+        else sorted(p for p in SHIPPED_HOUSES.iterdir() if (p / "house.yaml").is_file())
+    )
+    for folder in folders:
         fonts = load_house(folder).house.fonts
-        for name in [*fonts.serif, *fonts.sans, *fonts.latin_serif, *fonts.latin_sans]:
+        for name in dict.fromkeys(
+            [*fonts.serif, *fonts.sans, *fonts.latin_serif, *fonts.latin_sans]
+        ):
             findings.append(
                 Finding(
                     name in families,
                     f"font '{name}' (house {folder.name})",
                     "found" if name in families else "not installed",
-                    "apt-get install fonts-noto-cjk fonts-noto-core",
+                    "apt-get install fonts-noto-cjk fonts-noto-core, or install the house's font",
                 )
             )
     for locale in available_locales():
