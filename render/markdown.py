@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,22 @@ class BodyRenderer:
         )
         html = self.md.render(body)
         if html.startswith("<p>"):
-            return Markup("<p>") + lead_html + Markup(html[3:])
+            gap = " " if _needs_space(lead, body) else ""
+            return Markup("<p>") + lead_html + gap + Markup(html[3:])
         return Markup("<p>") + lead_html + Markup("</p>") + Markup(html)
+
+
+def _needs_space(before: str, after: str) -> bool:
+    """Whether a lead and the body it opens need a space between them.
+
+    English does ("…purchase. Until now"); Chinese runs on after its full-width stop ("…下降。据").
+
+    >>> _needs_space("Costs fall.", "Until now"), _needs_space("成本下降。", "据报告"), _needs_space("*AI*", "芯片")
+    (True, False, False)
+    """
+    last, first = before.rstrip("*_` ")[-1:], after.lstrip("*_` ")[:1]
+    wide = any(unicodedata.east_asian_width(c) in ("W", "F") for c in (last, first) if c)
+    return bool(last and first) and not wide
 
 
 def _mark_exhibits(state: Any) -> None:

@@ -36,8 +36,13 @@ def test_image_inside_text_stays_inline(tmp_path: Path) -> None:
 def test_lead_opens_the_first_paragraph(tmp_path: Path) -> None:
     html = _renderer(tmp_path).point("Lead *sentence*.", "Body one.\n\nBody two.")
     assert html == (
-        '<p><strong class="lead">Lead <em>sentence</em>.</strong>Body one.</p>\n<p>Body two.</p>\n'
+        '<p><strong class="lead">Lead <em>sentence</em>.</strong> Body one.</p>\n<p>Body two.</p>\n'
     )
+
+
+def test_a_chinese_lead_runs_on_into_its_body(tmp_path: Path) -> None:
+    html = _renderer(tmp_path).point("成本快速下降。", "据官方报告。")
+    assert html == '<p><strong class="lead">成本快速下降。</strong>据官方报告。</p>\n'
 
 
 def test_image_references_report_the_line_offset() -> None:
