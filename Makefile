@@ -62,8 +62,9 @@ render/locale/%/LC_MESSAGES/messages.mo: render/locale/%/LC_MESSAGES/messages.po
 # Re-extract template labels after editing templates, then translate the new entries.
 messages: $(STAMPS)/venv
 	$(VENV)/bin/pybabel extract -F babel.cfg -o render/locale/messages.pot --no-location \
-		--sort-output --project research-notes .
-	$(VENV)/bin/pybabel update -i render/locale/messages.pot -d render/locale --no-fuzzy-matching
+		--sort-output --add-comments TRANSLATORS: --strip-comment-tags --project research-notes .
+	$(VENV)/bin/pybabel update -i render/locale/messages.pot -d render/locale --no-fuzzy-matching \
+		--ignore-obsolete
 
 schema: setup
 	$(VENV)/bin/render schema

@@ -115,11 +115,9 @@ def build_context(
         "generator": f"research-notes {__version__}",
         "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "house": localized,
-        "report_type": (
-            f"{note.subject.name}{report_type}"
-            if not latin
-            else f"{note.subject.name} — {report_type}"
-        ),
+        # TRANSLATORS: subject and report type in one line; Chinese runs them together (电子行业事件点评).
+        "report_type": _("%(subject)s — %(report_type)s")
+        % {"subject": note.subject.name, "report_type": report_type},
         "rating": {
             "label": rating_label,
             "text": rating_text,

@@ -5,12 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from decimal import Decimal
+from contextlib import AbstractContextManager
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
 from markupsafe import Markup
+
+#: Languages that count large numbers in myriads (万, 亿; 万 = 10⁴): a unit is worth writing from
+#: 10⁴ on. Other languages start at a million, since "12.35K" is not how a note writes 12,345.
+MYRIAD_LANGUAGES = frozenset({"zh", "ja", "ko"})
+
+
+def _half_up() -> AbstractContextManager[Context]:
+    """Round halves up, as financial tables do (四舍五入), not to even as Babel does by default."""
+    return localcontext(rounding=ROUND_HALF_UP)
 
 
 def date_long(value: dt.date, locale: str) -> str:
@@ -31,9 +42,14 @@ def decimal(value: float | Decimal, locale: str, digits: int = 2) -> str:
     '1,234,567.89'
     >>> decimal(0.5, "zh_CN", digits=1)
     '0.5'
+    >>> decimal(2.675, "zh_CN")  # half up, as a reader checking the sum expects
+    '2.68'
+    >>> decimal(1234.5, "de_DE", digits=0)
+    '1.235'
     """
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, pattern, locale=locale)
+    with _half_up():
+        return format_decimal(value, pattern, locale=locale)
 
 
 def percent(value: float | Decimal, locale: str, digits: int = 1) -> str:
@@ -43,9 +59,12 @@ def percent(value: float | Decimal, locale: str, digits: int = 1) -> str:
     '15.3%'
     >>> percent(-0.05, "en_US", digits=0)
     '-5%'
+    >>> percent(0.1525, "zh_CN")
+    '15.3%'
     """
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(value, pattern, locale=locale)
+    with _half_up():
+        return format_percent(value, pattern, locale=locale)
 
 
 def currency(value: float | Decimal, locale: str, code: str = "CNY") -> str:
@@ -55,8 +74,11 @@ def currency(value: float | Decimal, locale: str, code: str = "CNY") -> str:
     '¥1,234.50'
     >>> currency(1234.5, "en_US", "USD")
     '$1,234.50'
+    >>> currency(1234.5, "en_US")  # the yuan, marked as such for readers abroad
+    'CN¥1,234.50'
     """
-    return format_currency(value, code, locale=locale)
+    with _half_up():
+        return format_currency(value, code, locale=locale)
 
 
 def large_number(value: float | Decimal, locale: str, digits: int = 2) -> str:
@@ -66,10 +88,27 @@ def large_number(value: float | Decimal, locale: str, digits: int = 2) -> str:
     '1.23亿'
     >>> large_number(55_760_000, "zh_CN")
     '5576万'
+    >>> large_number(1_200_000_000_000, "zh_CN")
+    '1.2万亿'
     >>> large_number(123_456_789, "en_US")
     '123.46M'
+    >>> large_number(-2_345_000_000, "en_US")
+    '-2.35B'
+
+    Below the first unit the number is written out, grouped:
+
+    >>> large_number(9876.543, "zh_CN")
+    '9,876.54'
+    >>> large_number(12_345, "en_US")
+    '12,345'
     """
-    return format_compact_decimal(value, locale=locale, fraction_digits=digits)
+    start = 10_000 if Locale.parse(locale).language in MYRIAD_LANGUAGES else 1_000_000
+    with _half_up():
+        if abs(value) < start:
+            return format_decimal(
+                value, "#,##0" + ("." + "#" * digits if digits else ""), locale=locale
+            )
+        return format_compact_decimal(value, locale=locale, fraction_digits=digits)
 
 
 def css_counters(text: str) -> Markup:
