@@ -1,22 +1,22 @@
-"""The ``render`` command line: build, check, doctor, schema — thin front ends over the renderer."""
+"""The ``render`` command line: build, verify, check, doctor, schema — front ends over the renderer."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
-import time
 import traceback
+from collections.abc import Iterator
+from concurrent.futures import Executor
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from render import __version__
 from render.discover import find_notes
 from render.errors import EXIT_BUG, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError
-from render.outputs import write_atomic
-from render.renderer import Format, Renderer
 from render.report import ErrorFormat, format_problem, summary
 from schemas.problems import Problem, Severity
 
@@ -108,6 +108,9 @@ def check(
     today: TodayOption = None,
 ) -> None:
     """Validate notes without rendering them; report every problem at once, located."""
+    # Imported here: WeasyPrint's import is most of a second, and a no-change build skips it.
+    from render.renderer import Renderer
+
     renderer = Renderer(today=_today(today))
     notes = _notes(paths)
     everything: list[Problem] = []
@@ -135,49 +138,117 @@ def build(
     lang: LangOption = Lang.en,
     strict: StrictOption = False,
     today: TodayOption = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Notes rendered at once; default: the number of cores."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild every note, changed or not.")
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Render on a Dask cluster (its scheduler's address) instead of local processes.",
+            metavar="ADDRESS",
+        ),
+    ] = None,
 ) -> None:
-    """Render notes to PDF and/or HTML; a note with errors writes nothing."""
-    renderer = Renderer(today=_today(today))
+    """Render notes to PDF and/or HTML in parallel, skipping the unchanged; record a manifest.
+
+    A note with errors writes nothing and the others go on; the exit status is 1 if any failed.
+    """
+    from render.batch import BuildOptions
+    from render.batch import build as build_notes
+    from render.outputs import source_date_epoch
+    from render.progress import BarReporter, PlainReporter, interactive
+
     notes = _notes(paths)
-    formats: tuple[Format, ...] = (
-        ("pdf", "html") if output_format is OutputFormat.both else (output_format.value,)  # type: ignore[assignment]
-    )
-    failed = 0
-    everything: list[Problem] = []
-    started = time.perf_counter()
-    for path in notes:
-        display = _display(path)
-        checked = renderer.check(path, display)
-        everything += checked.problems
-        if _failed(checked.problems, strict):
-            failed += 1
-            _emit(checked.problems, error_format.value, lang.value)
-            continue
-        _emit(checked.problems, error_format.value, lang.value)
+    both = output_format is OutputFormat.both
+    try:
+        options = BuildOptions(
+            output=output,
+            formats=("pdf", "html") if both else (output_format.value,),  # type: ignore[arg-type]
+            today=_today(today),
+            strict=strict,
+            force=force,
+            created=source_date_epoch(),
+        )
+    except UsageError as exc:
+        _usage(str(exc))
+    style, language = error_format.value, lang.value
+    reporter = BarReporter(style, language) if interactive() else PlainReporter(style, language)
+    with _executor(scheduler) as executor:
         try:
-            rendered = renderer.render_checked(checked, formats)
-        except UserError as exc:
-            failed += 1
-            everything += exc.problems
-            _emit(exc.problems, error_format.value, lang.value)
-            continue
-        written = []
-        if rendered.pdf is not None:
-            target = output / f"{path.stem}.pdf"
-            write_atomic(target, rendered.pdf)
-            written.append(f"{target} ({rendered.pages} pages)")
-        if "html" in formats:
-            target = output / f"{path.stem}.html"
-            write_atomic(target, rendered.html.encode("utf-8"))
-            written.append(str(target))
-        typer.echo(f"built {display} -> {', '.join(written)}")
-    elapsed = time.perf_counter() - started
+            result = build_notes(notes, options, executor=executor, jobs=jobs, reporter=reporter)
+        except UsageError as exc:
+            _usage(str(exc))
+    built, skipped = result.count("built"), result.count("skipped")
+    failed, crashed = result.count("failed"), result.count("crashed")
+    checked = len(result.outcomes) - skipped
+    line = f"{built} built, {skipped} skipped, {failed + crashed} failed in {result.seconds:.1f}s"
+    typer.echo(line + (f"; {summary(result.problems, checked)}" if checked else ""), err=True)
+    if crashed:
+        typer.echo(
+            f"internal error: {crashed} note{'s' * (crashed != 1)} hit a bug in render, not a "
+            "problem with your notes; please report it with the traceback above.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BUG)
+    raise typer.Exit(EXIT_USER_ERROR if failed else EXIT_OK)
+
+
+def _usage(message: str) -> NoReturn:
+    """A build that cannot start (a bad setting, clashing names): say why, exit 2, no traceback."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+@contextlib.contextmanager
+def _executor(scheduler: str | None) -> Iterator[Executor | None]:
+    """A Dask cluster's executor for ``--scheduler``; None for the local process pool."""
+    if scheduler is None:
+        yield None
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        _usage("--scheduler needs Dask: pip install 'research-notes[dask]'")
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        _usage(f"cannot reach the Dask scheduler at {scheduler}: {exc}")
+    with client:
+        # pure=False: a note submitted twice is rendered twice, never served from a cache.
+        yield client.get_executor(pure=False)
+
+
+@app.command()
+def verify(
+    folder: Annotated[
+        Path, typer.Argument(help="A build's output folder, with its manifest.json.")
+    ] = Path("dist"),
+    error_format: Annotated[
+        ProblemFormat, typer.Option("--format", help="text for people, json or github for tools.")
+    ] = ProblemFormat.text,
+    lang: LangOption = Lang.en,
+) -> None:
+    """Re-hash a build's outputs against its manifest; exit 1 naming any missing or changed."""
+    from render.manifest import verify as verify_folder
+
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{folder}: no such folder", param_hint="FOLDER")
+    found = verify_folder(folder, str(folder))
+    _emit(found.problems, error_format.value, lang.value)
+    wrong = sum(p.severity is Severity.ERROR for p in found.problems)
     typer.echo(
-        f"{len(notes) - failed} built, {failed} failed in {elapsed:.1f}s; "
-        + summary(everything, len(notes)),
+        f"{found.checked - min(wrong, found.checked)} of {found.checked} outputs match "
+        f"{folder / 'manifest.json'}",
         err=True,
     )
-    raise typer.Exit(EXIT_USER_ERROR if failed else EXIT_OK)
+    raise typer.Exit(EXIT_USER_ERROR if found.failed else EXIT_OK)
 
 
 @app.command()

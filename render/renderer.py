@@ -18,6 +18,7 @@ from render.html import environment, render_html, stylesheet, template_names
 from render.i18n import translations
 from render.load import Source, load_note
 from render.markdown import image_references
+from render.outputs import source_date_epoch
 from render.pdf import PdfWriter
 from render.validate import validate
 from schemas.note import Note
@@ -68,8 +69,10 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 class Renderer:
     """Turns note files into HTML and PDF; keeps houses, templates and fonts warm across notes."""
 
-    def __init__(self, today: dt.date | None = None) -> None:
+    def __init__(self, today: dt.date | None = None, created: dt.datetime | None = None) -> None:
         self.today = today
+        #: The creation date written into outputs; by default SOURCE_DATE_EPOCH, else the note's.
+        self.created = created
         self._houses: dict[Path, tuple[float, HouseProfile]] = {}
         self._envs: dict[tuple[Path, str], Environment] = {}
         self._pdf: PdfWriter | None = None
@@ -191,7 +194,8 @@ class Renderer:
         assert note is not None and profile is not None
         locale = note.locale or profile.house.default_locale
         env = self.env(profile, locale)
-        context = build_context(note, profile, checked.path.parent, translations(locale))
+        created = self.created or source_date_epoch()
+        context = build_context(note, profile, checked.path.parent, translations(locale), created)
         context["stylesheet"] = stylesheet(profile)
         html = render_html(env, note.template, context)
         rendered = Rendered(checked, html)

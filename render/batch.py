@@ -1,0 +1,523 @@
+"""Batch builds: plan what changed, render notes on a pool of warm workers, record the manifest.
+
+The pool is any :class:`concurrent.futures.Executor`. By default it is a local process pool, one
+warm :class:`~render.renderer.Renderer` per worker; an executor from a distributed engine (Dask's
+``Client.get_executor()``) runs the same build across machines. Workers only read inputs and
+return the outputs' bytes: the calling process is the one writer of the output folder, so a
+build killed at any moment leaves no half-written file and no manifest entry that lies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from render import __version__
+from render.errors import UsageError, UserError
+from render.manifest import (
+    Fingerprints,
+    Manifest,
+    ManifestError,
+    canonical_hash,
+    changed_inputs,
+    current_inputs,
+    is_plain_name,
+    note_inputs,
+    output_record,
+    outputs_intact,
+)
+from render.outputs import write_atomic
+from schemas.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from render.renderer import Renderer
+
+Format = Literal["pdf", "html"]
+Status = Literal["built", "skipped", "failed", "crashed"]
+SUFFIXES: dict[str, str] = {"pdf": ".pdf", "html": ".html"}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build writes and how it judges notes (the ``render build`` options)."""
+
+    output: Path
+    formats: tuple[Format, ...] = ("pdf",)
+    today: dt.date | None = None
+    strict: bool = False
+    force: bool = False
+    #: The creation date written into every output (SOURCE_DATE_EPOCH); else each note's date.
+    created: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One note to render, as sent to a worker (picklable, and self-contained: a worker on
+    another machine has no access to the caller's environment)."""
+
+    key: str
+    path: str
+    display: str
+    root: str
+    #: Which build the job belongs to, so a long-lived worker re-reads per-build facts (fonts).
+    build: str
+    formats: tuple[Format, ...]
+    today: dt.date | None
+    created: dt.datetime | None
+    strict: bool
+
+
+@dataclass
+class Result:
+    """What a worker sends back: the outputs' bytes, the inputs' record, every problem."""
+
+    key: str
+    display: str
+    ok: bool
+    problems: list[Problem] = field(default_factory=list)
+    outputs: dict[str, bytes] = field(default_factory=dict)
+    pages: int = 0
+    inputs: dict[str, Any] | None = None
+    about: dict[str, Any] = field(default_factory=dict)
+    #: The traceback of a bug in render (not a problem with the note), if one happened.
+    crash: str | None = None
+    seconds: float = 0.0
+    worker: int = 0
+    peak_memory_kib: int = 0
+
+
+# -- the worker side ---------------------------------------------------------------------------
+
+# One warm renderer per process and settings: its Jinja environments, houses and WeasyPrint's
+# font configuration survive from one note to the next. The lock keeps a worker that runs tasks
+# on several threads (a Dask worker with threads_per_worker > 1) to one render at a time, since
+# the renderer's caches and Pango are not made for concurrent use.
+_LOCK = threading.Lock()
+_RENDERERS: dict[tuple[dt.date | None, dt.datetime | None], Renderer] = {}
+_FINGERPRINTS = Fingerprints()
+_BUILD = [""]
+
+
+def _renderer(today: dt.date | None, created: dt.datetime | None) -> Renderer:
+    from render.renderer import Renderer
+
+    key = (today, created)
+    if key not in _RENDERERS:
+        _RENDERERS[key] = Renderer(today=today, created=created)
+    return _RENDERERS[key]
+
+
+def _failed(problems: list[Problem], strict: bool) -> bool:
+    return any(p.severity is Severity.ERROR or strict for p in problems)
+
+
+def build_note(job: Job) -> Result:
+    """Check and render one note in this process; never raises (a bug comes back as a result)."""
+    started = time.perf_counter()
+    with _LOCK:
+        try:
+            result = _build(job)
+        except Exception:
+            result = Result(job.key, job.display, ok=False, crash=traceback.format_exc())
+    result.seconds = time.perf_counter() - started
+    result.worker = os.getpid()
+    result.peak_memory_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return result
+
+
+def _build(job: Job) -> Result:
+    renderer = _renderer(job.today, job.created)
+    if _BUILD[0] != job.build:
+        # A Dask worker outlives builds; fonts installed since the last one must be seen.
+        _FINGERPRINTS.forget_fonts()
+        _BUILD[0] = job.build
+    path, root = Path(job.path), Path(job.root)
+    # Hashed before it is read: if it changes meanwhile, the record is older than the output
+    # and the next build redoes the note, rather than trusting an output of a newer text.
+    note_sha256 = _FINGERPRINTS.file(path)
+    checked = renderer.check(path, job.display)
+    problems = list(checked.problems)
+    if _failed(problems, job.strict) or checked.note is None or checked.profile is None:
+        return Result(job.key, job.display, ok=False, problems=problems)
+    created = job.created.strftime("%Y-%m-%dT%H:%M:%SZ") if job.created else None
+    inputs = note_inputs(checked, note_sha256, root, _FINGERPRINTS, {"source_date_epoch": created})
+    try:
+        rendered = renderer.render_checked(checked, job.formats)
+    except UserError as exc:
+        return Result(job.key, job.display, ok=False, problems=problems + exc.problems)
+    outputs: dict[str, bytes] = {}
+    if rendered.pdf is not None:
+        outputs[job.key + SUFFIXES["pdf"]] = rendered.pdf
+    if "html" in job.formats:
+        outputs[job.key + SUFFIXES["html"]] = rendered.html.encode("utf-8")
+    note = checked.note
+    about = {"title": note.title, "date": note.date.isoformat(), "template": note.template}
+    return Result(
+        job.key,
+        job.display,
+        ok=True,
+        problems=problems,
+        outputs=outputs,
+        pages=rendered.pages,
+        inputs=inputs,
+        about=about,
+    )
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group; the parent alone decides how to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def local_pool(jobs: int) -> ProcessPoolExecutor:
+    """A pool of worker processes on this machine.
+
+    Workers are forked from a fork server that has imported the renderer once, so each starts
+    warm and none inherits the parent's threads (the progress bar's) or open files.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["render.renderer", "render.batch"])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupts)
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+# -- the calling side ---------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """A note in the plan: its job, and why it is rebuilt (None: it is up to date)."""
+
+    job: Job
+    reason: str | None
+
+
+@dataclass
+class Outcome:
+    """What became of one note in a build."""
+
+    display: str
+    status: Status
+    reason: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    pages: int = 0
+    seconds: float = 0.0
+    crash: str | None = None
+    worker: int = 0
+    peak_memory_kib: int = 0
+
+
+@dataclass
+class Summary:
+    """A whole build: every note's outcome, in the order the notes were given, and the time."""
+
+    outcomes: list[Outcome]
+    seconds: float
+
+    def count(self, status: Status) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem once: a house's are found again with each of its notes."""
+        unique = {
+            (p.path, p.line, p.column, p.code, p.message): p
+            for o in self.outcomes
+            for p in o.problems
+        }
+        return list(unique.values())
+
+
+class Reporter(Protocol):
+    """Where a build tells its progress (the command line's progress bar or plain lines)."""
+
+    def start(self, total: int, building: int) -> None: ...
+
+    def message(self, text: str) -> None: ...
+
+    def finished(self, outcome: Outcome) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class Silent:
+    """A reporter that says nothing, for callers that only want the summary."""
+
+    def start(self, total: int, building: int) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        pass
+
+    def finished(self, outcome: Outcome) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def display_path(path: Path, root: Path) -> str:
+    """A note's path as messages show it: relative to the root when inside it."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _settings(options: BuildOptions) -> dict[str, Any]:
+    created = options.created.strftime("%Y-%m-%dT%H:%M:%SZ") if options.created else None
+    # The date taken as today is left out on purpose: it only decides whether a note dated
+    # after it is an error, and a note that was built was dated on or before it.
+    return {"source_date_epoch": created}
+
+
+def _jobs(notes: Sequence[Path], options: BuildOptions, root: Path, build: str) -> list[Job]:
+    by_key: dict[str, list[Path]] = {}
+    for note in notes:
+        by_key.setdefault(note.stem, []).append(note)
+    clashes = {key: paths for key, paths in by_key.items() if len(paths) > 1}
+    if clashes:
+        key, paths = sorted(clashes.items())[0]
+        names = ", ".join(display_path(p, root) for p in paths)
+        raise UsageError(
+            f"{names} would all be written to {options.output / key}.*; "
+            "notes built together need different file names"
+        )
+    return [
+        Job(
+            key=note.stem,
+            path=str(note.resolve()),
+            display=display_path(note, root),
+            root=str(root.resolve()),
+            build=build,
+            formats=options.formats,
+            today=options.today,
+            created=options.created,
+            strict=options.strict,
+        )
+        for note in notes
+    ]
+
+
+def plan(
+    notes: Sequence[Path],
+    options: BuildOptions,
+    manifest: Manifest,
+    root: Path,
+    fingerprints: Fingerprints | None = None,
+) -> list[Step]:
+    """Each note with the reason it must be rebuilt, or None if nothing that feeds it changed.
+
+    Nothing is loaded or rendered here, only hashed, so a no-change rebuild stays fast.
+    """
+    fingerprints = fingerprints or Fingerprints()
+    settings = _settings(options)
+    steps = []
+    build = f"{os.getpid()}-{time.time_ns()}"
+    for job in _jobs(notes, options, root, build):
+        steps.append(Step(job, _reason(job, options, manifest, root, fingerprints, settings)))
+    return steps
+
+
+def _reason(
+    job: Job,
+    options: BuildOptions,
+    manifest: Manifest,
+    root: Path,
+    fingerprints: Fingerprints,
+    settings: dict[str, Any],
+) -> str | None:
+    if options.force:
+        return "forced"
+    entry = manifest.notes.get(job.key)
+    if not isinstance(entry, dict):
+        return "new"
+    try:
+        recorded = entry["inputs"]
+        now = current_inputs(recorded, Path(job.path), root, fingerprints, settings)
+        reason = changed_inputs(recorded, now)
+    except (KeyError, TypeError, AttributeError):
+        return "manifest entry unreadable"
+    if reason:
+        return reason
+    names = [job.key + SUFFIXES[f] for f in options.formats]
+    if not outputs_intact(options.output, entry.get("outputs") or {}, names):
+        return "output missing or modified"
+    if options.strict and entry.get("warnings"):
+        return "has warnings (--strict)"
+    return None
+
+
+@contextlib.contextmanager
+def _exclusive(folder: Path) -> Iterator[None]:
+    """Hold the output folder for one build at a time (two would interleave the manifest)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(f"another build is writing to {folder}") from None
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _remove_partials(folder: Path) -> None:
+    # Temporary files of a build that was killed mid-write (see render.outputs.write_atomic).
+    for path in folder.glob(".*.part"):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def build(
+    notes: Sequence[Path],
+    options: BuildOptions,
+    *,
+    executor: Executor | None = None,
+    jobs: int | None = None,
+    reporter: Reporter | None = None,
+    root: Path | None = None,
+) -> Summary:
+    """Build notes into ``options.output``: plan, render what changed, record the manifest.
+
+    ``executor`` runs the renders (a local process pool of ``jobs`` workers when not given; it
+    is then shut down at the end). Raises :class:`UsageError` for a build that cannot start.
+    """
+    started = time.perf_counter()
+    root = root or Path.cwd()
+    reporter = reporter or Silent()
+    output = options.output
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output} is a file, not a folder for the outputs")
+    output.mkdir(parents=True, exist_ok=True)
+    with _exclusive(output):
+        _remove_partials(output)
+        try:
+            manifest = Manifest.load(output)
+        except ManifestError as exc:
+            reporter.message(f"{exc}; building every note afresh")
+            manifest = Manifest(output)
+        steps = plan(notes, options, manifest, root)
+        outcomes: dict[str, Outcome] = {}
+        todo = [s for s in steps if s.reason is not None]
+        reporter.start(len(steps), len(todo))
+        for step in steps:
+            if step.reason is None:
+                outcomes[step.job.key] = Outcome(step.job.display, "skipped")
+                reporter.finished(outcomes[step.job.key])
+        if todo:
+            own = executor is None
+            pool = local_pool(max(1, min(jobs or cores(), len(todo)))) if own else executor
+            assert pool is not None
+            try:
+                futures: dict[Future[Result], Step] = {
+                    pool.submit(build_note, step.job): step for step in todo
+                }
+                for future in as_completed(futures):
+                    step = futures[future]
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # the worker died (killed, out of memory, …)
+                        crash = "".join(traceback.format_exception(exc))
+                        result = Result(step.job.key, step.job.display, ok=False, crash=crash)
+                    outcome = _record(step, result, manifest, options)
+                    outcomes[step.job.key] = outcome
+                    reporter.finished(outcome)
+            finally:
+                if own:
+                    pool.shutdown(wait=True, cancel_futures=True)
+        reporter.stop()
+    ordered = [outcomes[s.job.key] for s in steps if s.job.key in outcomes]
+    return Summary(ordered, time.perf_counter() - started)
+
+
+def _record(step: Step, result: Result, manifest: Manifest, options: BuildOptions) -> Outcome:
+    """Write a note's outputs and its manifest entry, in the order that keeps both honest."""
+    job = step.job
+    outcome = Outcome(
+        job.display,
+        "built",
+        reason=step.reason,
+        problems=result.problems,
+        pages=result.pages,
+        seconds=result.seconds,
+        crash=result.crash,
+        worker=result.worker,
+        peak_memory_kib=result.peak_memory_kib,
+    )
+    if result.crash is not None:
+        outcome.status = "crashed"
+        return outcome
+    if not result.ok or result.inputs is None:
+        # The previous outputs and their entry stay: they still match each other.
+        outcome.status = "failed"
+        return outcome
+    folder = options.output
+    # The old entry goes first, so a build killed while the new files are being renamed into
+    # place leaves no entry recording hashes that the files no longer have.
+    previous = manifest.notes.pop(job.key, None)
+    if previous is not None:
+        manifest.save()
+    for name, data in sorted(result.outputs.items()):
+        write_atomic(folder / name, data)
+        outcome.written.append(folder / name)
+    old = previous.get("outputs") if isinstance(previous, dict) else None
+    for name in sorted(old or {}):
+        # An output of the old text that this build does not replace would be left stale.
+        if name not in result.outputs and is_plain_name(name):
+            with contextlib.suppress(FileNotFoundError):
+                (folder / name).unlink()
+    inputs = result.inputs
+    manifest.notes[job.key] = {
+        "source": inputs["note"]["path"],
+        **result.about,
+        "house": inputs["house"]["path"],
+        "version": __version__,
+        "pages": result.pages,
+        "warnings": sum(p.severity is Severity.WARNING for p in result.problems),
+        "fingerprint": canonical_hash(inputs),
+        "inputs": inputs,
+        "outputs": {name: output_record(data) for name, data in sorted(result.outputs.items())},
+    }
+    manifest.save()
+    return outcome
+
+
+__all__ = [
+    "BuildOptions",
+    "Job",
+    "Outcome",
+    "Reporter",
+    "Result",
+    "Silent",
+    "Step",
+    "Summary",
+    "build",
+    "build_note",
+    "cores",
+    "local_pool",
+    "plan",
+]

@@ -1,0 +1,461 @@
+"""``render build`` over folders of notes: parallel, incremental, reproducible, atomic."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from pypdf import PdfReader
+from ruamel.yaml import YAML
+from typer.testing import CliRunner
+
+import render.batch as batch
+import render.houses
+import render.html
+import render.manifest
+from render.batch import BuildOptions, build
+from render.cli import app
+from render.manifest import MANIFEST_NAME, Manifest, verify
+from tests.conftest import ROOT, TODAY, edit
+
+RENDER = Path(sys.executable).with_name("render")
+runner = CliRunner()
+
+
+def make_notes(workspace: Path, count: int) -> list[Path]:
+    """``count`` notes beside the workspace's, each with its own title."""
+    original = workspace / "notes" / "note.md"
+    made = []
+    for i in range(1, count + 1):
+        path = original.with_name(f"note-{i}.md")
+        shutil.copy(original, path)
+        edit(path, "title: 新一代训练框架", f"title: 第{i}篇：新一代训练框架")
+        made.append(path)
+    original.unlink()
+    return made
+
+
+def run(*args: str) -> Result:
+    return runner.invoke(app, [*args, "--today", TODAY.isoformat()])
+
+
+def lines(text: str, start: str) -> list[str]:
+    return sorted(line for line in text.splitlines() if line.startswith(start))
+
+
+@pytest.fixture
+def here(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The workspace as the current folder, as CI runs ``render build notes -o dist``."""
+    monkeypatch.chdir(workspace)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    return workspace
+
+
+def test_one_bad_note_fails_alone_and_is_reported_as_check_does(here: Path) -> None:
+    first, second, third, bad = make_notes(here, 4)
+    edit(bad, "S9901524060001", "X12")
+    result = run("build", "notes", "-o", "dist", "--jobs", "2")
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in (here / "dist").glob("*.pdf")) == [
+        "note-1.pdf",
+        "note-2.pdf",
+        "note-3.pdf",
+    ]
+    for note in (first, second, third):
+        pdf = here / "dist" / f"{note.stem}.pdf"
+        assert _line(result.stdout, note.stem).startswith(
+            f"built notes/{note.name} -> dist/{pdf.name} ({len(PdfReader(pdf).pages)} pages) [new, "
+        )
+    assert "failed notes/note-4.md (1 error)" in result.stdout
+    checked = run("check", "notes/note-4.md")
+    assert checked.exit_code == 1
+    problem = "notes/note-4.md:18:10: error: analysts[0].sac: "
+    reported = lines(result.stdout + result.stderr, "notes/")
+    assert reported == lines(checked.stdout + checked.stderr, "notes/")
+    assert len(reported) == 1 and reported[0].startswith(problem)
+    assert "3 built, 0 skipped, 1 failed" in result.stderr
+    assert set(Manifest.load(here / "dist").notes) == {"note-1", "note-2", "note-3"}
+
+
+def test_github_annotations_are_the_same_as_check_gives(here: Path) -> None:
+    (bad,) = make_notes(here, 1)
+    edit(bad, "S9901524060001", "X12")
+    built = run("build", "notes", "--error-format", "github")
+    checked = run("check", "notes", "--format", "github")
+    assert built.exit_code == checked.exit_code == 1
+    annotations = lines(checked.stdout, "::error ")
+    assert annotations and lines(built.stdout, "::")[0].startswith("::error file=notes/note-1.md,")
+    assert lines(built.stdout, "::") == annotations
+    assert not (here / "dist" / "note-1.pdf").exists()
+
+
+def test_unchanged_notes_are_skipped_and_changed_ones_rebuilt(here: Path) -> None:
+    first, _ = make_notes(here, 2)
+    assert run("build", "notes").exit_code == 0
+    pdf = here / "dist" / "note-1.pdf"
+    stamp = pdf.stat().st_mtime_ns
+
+    again = run("build", "notes")
+    assert again.exit_code == 0
+    assert lines(again.stdout, "unchanged") == [
+        "unchanged notes/note-1.md",
+        "unchanged notes/note-2.md",
+    ]
+    assert "0 built, 2 skipped, 0 failed" in again.stderr
+    assert pdf.stat().st_mtime_ns == stamp
+
+    edit(first, "第1篇", "第一篇")
+    changed = run("build", "notes")
+    assert lines(changed.stdout, "unchanged") == ["unchanged notes/note-2.md"]
+    assert "[note changed, " in _line(changed.stdout, "note-1")
+    assert pdf.stat().st_mtime_ns != stamp
+
+    house = here / "houses" / "example" / "house.yaml"
+    house.write_text(house.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    after_house = run("build", "notes")
+    assert "[house changed, " in _line(after_house.stdout, "note-1")
+    assert "[house changed, " in _line(after_house.stdout, "note-2")
+
+    # A file added to the house folder feeds its notes too (a template override here).
+    override = here / "houses" / "example" / "templates" / "event-commentary.html"
+    override.parent.mkdir()
+    override.write_text('{% extends "default:event-commentary.html" %}\n', encoding="utf-8")
+    assert "[house changed, " in _line(run("build", "notes").stdout, "note-2")
+
+    forced = run("build", "notes", "--force")
+    assert "[forced, " in _line(forced.stdout, "note-1")
+    assert "2 built, 0 skipped" in forced.stderr
+
+
+def _line(stdout: str, stem: str) -> str:
+    return next(line for line in stdout.splitlines() if f"notes/{stem}.md" in line)
+
+
+def test_missing_output_or_new_format_rebuilds_and_stale_html_goes(here: Path) -> None:
+    (note,) = make_notes(here, 1)
+    assert run("build", "notes", "--format", "both").exit_code == 0
+    (here / "dist" / "note-1.pdf").unlink()
+    assert "[output missing or modified, " in _line(run("build", "notes").stdout, "note-1")
+    # Only the PDF is asked for now; a changed note must not leave the old text's HTML behind.
+    edit(note, "第1篇", "第一篇")
+    assert run("build", "notes").exit_code == 0
+    assert not (here / "dist" / "note-1.html").exists()
+    assert list(Manifest.load(here / "dist").notes["note-1"]["outputs"]) == ["note-1.pdf"]
+    assert "[output missing or modified, " in _line(
+        run("build", "notes", "--format", "both").stdout, "note-1"
+    )
+
+
+def test_a_note_that_breaks_keeps_its_last_good_outputs_recorded(here: Path) -> None:
+    (note,) = make_notes(here, 1)
+    assert run("build", "notes").exit_code == 0
+    published = (here / "dist" / "note-1.pdf").read_bytes()
+    edit(note, "S9901524060001", "X12")
+    assert run("build", "notes").exit_code == 1
+    assert (here / "dist" / "note-1.pdf").read_bytes() == published
+    assert not verify(here / "dist").problems
+    # Still broken: it is tried again, never skipped as if it were up to date.
+    assert "failed notes/note-1.md" in run("build", "notes").stdout
+
+
+def test_strict_fails_a_note_with_warnings_even_when_it_is_unchanged(here: Path) -> None:
+    (note,) = make_notes(here, 1)
+    edit(note, "S9901524060001", "S9902524060001")  # another firm's code: a warning
+    lenient = run("build", "notes")
+    assert lenient.exit_code == 0 and "warning: analysts[0].sac" in lenient.stdout
+    strict = run("build", "notes", "--strict")
+    assert strict.exit_code == 1
+    assert "failed notes/note-1.md (warnings with --strict)" in strict.stdout
+
+
+def test_builds_are_byte_identical_across_runs_and_processes(here: Path) -> None:
+    make_notes(here, 2)
+    assert run("build", "notes", "-o", "one", "--format", "both").exit_code == 0
+    # Another process with another hash seed, as on another machine.
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "CI": "true"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    subprocess.run(
+        [str(RENDER), "build", "notes", "-o", "two", "--format", "both", "--today", "2026-11-01"],
+        cwd=here,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    one = {p.name: p.read_bytes() for p in (here / "one").iterdir()}
+    two = {p.name: p.read_bytes() for p in (here / "two").iterdir()}
+    assert sorted(one) == [
+        MANIFEST_NAME,
+        "note-1.html",
+        "note-1.pdf",
+        "note-2.html",
+        "note-2.pdf",
+    ]
+    assert one == two
+    assert one["note-1.pdf"] != one["note-2.pdf"]
+
+
+def test_source_date_epoch_sets_the_creation_date(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_notes(here, 1)
+    assert run("build", "notes", "--format", "both").exit_code == 0
+    created = PdfReader(here / "dist" / "note-1.pdf").metadata["/CreationDate"]
+    assert created == "D:20260302000000Z"  # the note's date
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    result = run("build", "notes", "--format", "both")
+    assert "[SOURCE_DATE_EPOCH changed, " in _line(result.stdout, "note-1")
+    assert PdfReader(here / "dist" / "note-1.pdf").metadata["/CreationDate"] == "D:20260101000000Z"
+    html = (here / "dist" / "note-1.html").read_text(encoding="utf-8")
+    assert '<meta name="dcterms.created" content="2026-01-01T00:00:00Z">' in html
+    entry = Manifest.load(here / "dist").notes["note-1"]
+    assert entry["inputs"]["settings"] == {"source_date_epoch": "2026-01-01T00:00:00Z"}
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    wrong = run("build", "notes")
+    assert wrong.exit_code == 2
+    assert "SOURCE_DATE_EPOCH must be a whole number of seconds" in wrong.stderr
+    assert "Traceback" not in wrong.output
+
+
+def test_killed_build_leaves_no_partial_pdf_and_an_honest_manifest(here: Path) -> None:
+    make_notes(here, 4)
+    env = {**os.environ, "CI": "true"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    command = [str(RENDER), "build", "notes", "-o", "dist", "--jobs", "1", "--today", "2026-11-01"]
+    process = subprocess.Popen(
+        command, cwd=here, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("built "):
+                break
+        # The build and its workers, as a cancelled CI job's process tree is killed.
+        os.killpg(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+        if process.stdout:
+            process.stdout.close()
+    dist = here / "dist"
+    pdfs = sorted(dist.glob("*.pdf"))
+    assert pdfs and len(pdfs) < 4, "the kill should land mid-build"
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        assert data.rstrip().endswith(b"%%EOF") and len(PdfReader(pdf).pages) >= 1
+    listed = Manifest.load(dist).notes
+    assert listed, "the note built before the kill is recorded"
+    assert not verify(dist).failed
+
+    finished = subprocess.run(command, cwd=here, env=env, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert f"{len(listed)} skipped" in finished.stderr
+    assert sorted(p.name for p in dist.iterdir()) == [
+        MANIFEST_NAME,
+        "note-1.pdf",
+        "note-2.pdf",
+        "note-3.pdf",
+        "note-4.pdf",
+    ]  # and no temporary .part file is left over
+    assert not verify(dist).problems
+
+
+def test_verify_passes_a_fresh_build_and_names_a_tampered_file(here: Path) -> None:
+    make_notes(here, 2)
+    assert run("build", "notes", "--format", "both").exit_code == 0
+    fresh = runner.invoke(app, ["verify", "dist"])
+    assert fresh.exit_code == 0, fresh.output
+    assert "4 of 4 outputs match dist/manifest.json" in fresh.stderr
+
+    pdf = here / "dist" / "note-2.pdf"
+    recorded = Manifest.load(here / "dist").notes["note-2"]["outputs"]["note-2.pdf"]["sha256"]
+    pdf.write_bytes(pdf.read_bytes() + b"% a line added after the build\n")
+    (here / "dist" / "note-1.html").unlink()
+    (here / "dist" / "stray.pdf").write_bytes(b"%PDF-1.7\n")
+    tampered = runner.invoke(app, ["verify", "dist"])
+    assert tampered.exit_code == 1
+    assert lines(tampered.stderr, "dist/") == [
+        "dist/note-1.html: error: listed in the manifest but missing [verify.missing]",
+        f"dist/note-2.pdf: error: modified since it was built: sha256 {_sha(pdf)}, the manifest "
+        f"records {recorded} [verify.modified]",
+        "dist/stray.pdf: warning: not in the manifest: not written by a complete build "
+        "[verify.unlisted]",
+    ]
+    github = runner.invoke(app, ["verify", "dist", "--format", "github"])
+    assert "::error file=dist/note-2.pdf,title=verify.modified::" in github.stdout
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_verify_without_a_manifest_says_how_to_make_one(here: Path) -> None:
+    (here / "dist").mkdir()
+    result = runner.invoke(app, ["verify", "dist"])
+    assert result.exit_code == 1
+    assert "no manifest.json here; build into this folder with `render build -o dist`" in (
+        result.stderr
+    )
+
+
+def test_notes_that_would_overwrite_each_other_are_a_usage_error(here: Path) -> None:
+    (note,) = make_notes(here, 1)
+    (here / "notes" / "more").mkdir()
+    shutil.copy(note, here / "notes" / "more" / "note-1.md")
+    result = run("build", "notes")
+    assert result.exit_code == 2
+    assert "notes/more/note-1.md, notes/note-1.md would all be written to dist/note-1.*" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def private_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the built-in templates that this process renders with (other engineers' edits
+    to the real ones must not reach this test), and a fresh warm renderer to use it."""
+    copy = tmp_path / "templates"
+    shutil.copytree(render.houses.BUILTIN_TEMPLATES, copy)
+    for module in (render.houses, render.html, render.manifest):
+        monkeypatch.setattr(module, "BUILTIN_TEMPLATES", copy)
+    monkeypatch.setattr(batch, "_RENDERERS", {})
+    yield copy
+
+
+def test_a_changed_builtin_template_or_font_rebuilds(
+    here: Path, private_templates: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In-process workers (a thread pool is an Executor too), so they see this test's templates
+    # and this test's fontconfig set-up: a font folder of its own beside the system's.
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{fonts}</dir>\n  <cachedir>{tmp_path / 'fc-cache'}</cachedir>\n"
+        "</fontconfig>\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+    make_notes(here, 1)
+    options = BuildOptions(output=here / "dist", today=TODAY)
+    notes = [here / "notes" / "note-1.md"]
+
+    def build_in_process() -> batch.Summary:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return build(notes, options, executor=pool, root=here)
+
+    first = build_in_process()
+    assert [o.status for o in first.outcomes] == ["built"]
+    assert [o.status for o in build_in_process().outcomes] == ["skipped"]
+
+    before = (here / "dist" / "note-1.pdf").read_bytes()
+    css = private_templates / "style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nbody { color: #123456; }\n", "utf-8")
+    changed = build_in_process().outcomes[0]
+    assert (changed.status, changed.reason) == ("built", "templates changed")
+    assert (here / "dist" / "note-1.pdf").read_bytes() != before
+
+    # Another file of the house's Latin sans family appears (a font package upgrade, say).
+    noto = subprocess.run(
+        ["fc-match", "--format", "%{file}", "Noto Sans:style=Regular"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    shutil.copy(noto, fonts / "NotoSans-Extra.ttf")
+    rebuilt = build_in_process().outcomes[0]
+    assert (rebuilt.status, rebuilt.reason) == ("built", "fonts changed")
+    recorded = Manifest.load(here / "dist").notes["note-1"]["inputs"]["fonts"]["Noto Sans"]
+    assert "NotoSans-Extra.ttf" in recorded
+    assert [o.status for o in build_in_process().outcomes] == ["skipped"]
+
+
+def test_a_corrupt_manifest_means_a_full_rebuild_not_a_crash(here: Path) -> None:
+    make_notes(here, 1)
+    (here / "dist").mkdir()
+    (here / "dist" / MANIFEST_NAME).write_text("{not json", encoding="utf-8")
+    result = run("build", "notes")
+    assert result.exit_code == 0, result.output
+    assert "dist/manifest.json cannot be read" in result.stderr
+    assert json.loads((here / "dist" / MANIFEST_NAME).read_text())["notes"]["note-1"]
+
+
+def test_progress_bar_on_a_terminal(here: Path) -> None:
+    make_notes(here, 1)
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "SOURCE_DATE_EPOCH")}
+    env.update(COLUMNS="100", TERM="xterm")
+    leader, follower = os.openpty()
+    try:
+        process = subprocess.Popen(
+            [str(RENDER), "build", "notes", "--today", "2026-11-01"],
+            cwd=here, env=env, stdout=follower, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        os.close(follower)
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closes when the build exits
+                break
+            if not chunk:
+                break
+            screen += chunk
+        _, err = process.communicate(timeout=60)
+    finally:
+        os.close(leader)
+    text = screen.decode("utf-8", "replace")
+    assert process.returncode == 0
+    assert "━" in text  # Rich's bar
+    assert "built notes/note-1.md -> dist/note-1.pdf" in text
+    assert b"1 built, 0 skipped, 0 failed" in err
+
+
+@pytest.mark.filterwarnings(
+    # distributed's own start-up notices, not this project's code.
+    "ignore::DeprecationWarning:distributed",
+    "ignore::DeprecationWarning:tornado",
+)
+def test_a_dask_cluster_runs_the_same_build(here: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    make_notes(here, 2)
+    assert run("build", "notes", "-o", "local").exit_code == 0
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        result = run("build", "notes", "-o", "dask", "--scheduler", cluster.scheduler_address)
+        assert result.exit_code == 0, result.output
+        with distributed.Client(cluster) as client:
+            # The cluster's worker processes did the rendering: they hold warm renderers.
+            warm = client.run(lambda: len(batch._RENDERERS))
+    assert sum(warm.values()) >= 1
+    local = {p.name: p.read_bytes() for p in (here / "local").iterdir()}
+    dask = {p.name: p.read_bytes() for p in (here / "dask").iterdir()}
+    assert local == dask and len(local) == 3
+
+
+def test_the_example_ci_workflow_runs_check_build_and_uploads_dist() -> None:
+    workflow = (ROOT / "examples" / "ci" / "github-actions.yml").read_text(encoding="utf-8")
+    steps = YAML(typ="safe").load(workflow)["jobs"]["notes"]["steps"]
+    assert [s.get("uses", "").split("@")[0] for s in steps if "uses" in s] == [
+        "actions/checkout",
+        "actions/setup-python",
+        "actions/cache",
+        "actions/upload-artifact",
+    ]
+    assert "render check notes --format github" in workflow
+    assert "render build notes -o dist --error-format github" in workflow
+    assert "actions/upload-artifact" in workflow and "path: dist/" in workflow
