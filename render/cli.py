@@ -17,7 +17,7 @@ import typer
 from render import __version__
 from render.discover import find_notes
 from render.errors import EXIT_BUG, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError
-from render.report import ErrorFormat, format_problem, summary
+from render.report import ErrorFormat, display_path, format_problem, summary
 from schemas.problems import Problem, Severity
 
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
@@ -113,14 +113,19 @@ def check(
 
     renderer = Renderer(today=_today(today))
     notes = _notes(paths)
-    everything: list[Problem] = []
+    # Problems go to standard output (text, JSON lines or annotations), the summary to standard
+    # error, so that a tool reading the output sees problems only. A house's problems are
+    # printed once, however many of its notes are checked.
+    everything: dict[tuple[object, ...], Problem] = {}
     for path in notes:
-        checked = renderer.check(path, _display(path))
-        everything += checked.problems
-    _emit(everything, error_format.value, lang.value)
-    if error_format is ProblemFormat.text:
-        typer.echo(summary(everything, len(notes)), err=True)
-    raise typer.Exit(EXIT_USER_ERROR if _failed(everything, strict) else EXIT_OK)
+        for problem in renderer.check(path, display_path(path)).problems:
+            key = (problem.path, problem.line, problem.column, problem.code, problem.message)
+            everything.setdefault(key, problem)
+    problems = list(everything.values())
+    for problem in problems:
+        typer.echo(format_problem(problem, error_format.value, lang.value))
+    typer.echo(summary(problems, len(notes), lang.value), err=True)
+    raise typer.Exit(EXIT_USER_ERROR if _failed(problems, strict) else EXIT_OK)
 
 
 @app.command()

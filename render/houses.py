@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from render.errors import UserError
 from render.load import Source, load_note
+from render.report import display_path
 from render.validate import validate
 from schemas.house import House
-from schemas.problems import Problem, Severity
+from schemas.problems import Problem, Severity, quote
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUILTIN_TEMPLATES = PROJECT_ROOT / "templates"
@@ -59,24 +60,28 @@ def find_house(spec: str | None, note_folder: Path) -> Path:
     """
     if spec is None:
         return SHIPPED_HOUSES / DEFAULT_HOUSE
-    candidate = (note_folder / spec).resolve()
-    if (candidate / HOUSE_FILE).is_file():
-        return candidate
-    if "/" not in spec and (SHIPPED_HOUSES / spec / HOUSE_FILE).is_file():
-        return SHIPPED_HOUSES / spec
-    known = [f"{name} (shipped)" for name in shipped_houses()]
-    if candidate.parent.is_dir():
-        known += [
-            os.path.relpath(p, note_folder.resolve())
-            for p in sorted(candidate.parent.iterdir())
-            if (p / HOUSE_FILE).is_file()
-        ]
+    try:
+        candidate = (note_folder / spec).resolve()
+        if (candidate / HOUSE_FILE).is_file():
+            return candidate
+        if "/" not in spec and (SHIPPED_HOUSES / spec / HOUSE_FILE).is_file():
+            return SHIPPED_HOUSES / spec
+        siblings = sorted(candidate.parent.iterdir()) if candidate.parent.is_dir() else []
+    except (OSError, ValueError):  # a name no file can have (a NUL, too long)
+        siblings = []
+    nearby = [
+        os.path.relpath(p, note_folder.resolve()) for p in siblings if (p / HOUSE_FILE).is_file()
+    ]
+    known = ", ".join([*(f"{name} (shipped)" for name in shipped_houses()), *nearby])
+    known_zh = ", ".join([*(f"{name}（内置）" for name in shipped_houses()), *nearby])
     raise UserError(
         [
             Problem(
                 "house.not_found",
-                f"no house '{spec}': no {HOUSE_FILE} in {candidate} (houses: {', '.join(known)})",
-                f"找不到机构配置“{spec}”：{candidate} 中没有 {HOUSE_FILE}（可用：{', '.join(known)}）",
+                f"no house {quote(spec)}: neither a folder with a {HOUSE_FILE} (relative to the "
+                f"note) nor a shipped house (houses: {known})",
+                f"找不到机构配置{quote(spec, zh=True)}：它既不是含 {HOUSE_FILE} 的文件夹"
+                f"（相对于报告所在位置），也不是内置机构（可用：{known_zh}）",
                 ("house",),
             )
         ]
@@ -86,11 +91,14 @@ def find_house(spec: str | None, note_folder: Path) -> Path:
 def load_house(folder: Path) -> HouseProfile:
     """Read and validate a house folder; every problem in ``house.yaml`` is located in it."""
     path = folder / HOUSE_FILE
-    source: Source = load_note(path)
+    display = display_path(path)
+    try:
+        source: Source = load_note(path)
+    except UserError as exc:
+        raise UserError([replace(p, path=display) for p in exc.problems]) from None
     house, problems = validate(House, source.data)
-    display = str(path)
-    located = [source.locate(p, display) for p in problems]
-    if house is None:
+    located = [source.locate(p, display) for p in [*source.problems, *problems]]
+    if house is None or any(p.severity is Severity.ERROR for p in located):
         raise UserError(located)
     warnings = tuple(p for p in located if p.severity is Severity.WARNING)
     return HouseProfile(folder.resolve(), house, warnings)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from jinja2 import Environment, TemplateNotFound
 
@@ -22,7 +22,10 @@ from render.outputs import source_date_epoch
 from render.pdf import PdfWriter
 from render.validate import validate
 from schemas.note import Note
-from schemas.problems import Problem, Severity
+from schemas.problems import Loc, Problem, Severity, quote
+
+#: The note's fields that hold Markdown text (besides the commentary's leads and bodies).
+BODY_TEXTS = ("title", "event", "recommendation", "risks")
 
 Format = Literal["pdf", "html"]
 
@@ -62,8 +65,34 @@ class Rendered:
         return self.checked.note
 
 
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code))
+def _sorted(problems: list[Problem], display: str) -> list[Problem]:
+    """The note's own problems first, then its house's; each file's by position."""
+    return sorted(problems, key=lambda p: (p.path != display, p.path, p.line, p.column, p.code))
+
+
+def _texts(data: dict[str, Any]) -> list[tuple[Loc, str]]:
+    """The note's Markdown texts as rules read them (stripped), wherever the data has them."""
+    found: list[tuple[Loc, Any]] = [((name,), data.get(name)) for name in BODY_TEXTS]
+    commentary = data.get("commentary")
+    if isinstance(commentary, list):
+        for i, point in enumerate(commentary):
+            if isinstance(point, dict):
+                found += [(("commentary", i, key), point.get(key)) for key in ("lead", "body")]
+    return [(loc, text.strip()) for loc, text in found if isinstance(text, str)]
+
+
+def _refused_zh(reason: str, reference: str) -> str:
+    """Why an image was refused, in Chinese (the confinement says it in English)."""
+    image = quote(reference, zh=True)
+    if "on the network" in reason:
+        return f"图片引用被拒绝：{image}位于网络上，渲染时从不联网获取"
+    if "unsupported scheme" in reason:
+        return f"图片引用被拒绝：{image}使用了不支持的协议"
+    if "outside" in reason:
+        return f"图片引用被拒绝：{image}位于报告和机构文件夹之外"
+    if "does not exist" in reason:
+        return f"图片引用被拒绝：{image}不存在"
+    return f"图片引用被拒绝：{image}"
 
 
 class Renderer:
@@ -100,7 +129,11 @@ class Renderer:
     # -- check ------------------------------------------------------------------------------
 
     def check(self, path: Path, display: str | None = None) -> Checked:
-        """Load and validate a note; every problem of the note (or of its house) is returned."""
+        """Load and validate a note; every problem of the note (or of its house) is returned.
+
+        Problems in the note are located in it (as ``display``); problems in its house are
+        located in the house's ``house.yaml``. All of them come sorted by file and position.
+        """
         display = display or str(path)
         checked = Checked(path, display, None, None, None)
         problems: list[Problem] = []
@@ -118,51 +151,50 @@ class Renderer:
         try:
             source = load_note(path, titles_for)
         except UserError as exc:
-            checked.problems = _sorted([*problems, *exc.problems])
+            found = [replace(p, path=display) if p.path == str(path) else p for p in exc.problems]
+            checked.problems = _sorted([*problems, *found], display)
             return checked
-        if path.suffix.lower() not in (".md", ".markdown"):
+        if source.kind != "markdown":
             titles_for(source)
         checked.source = source
-        # A house problem is located in house.yaml already; a note problem gets the note's place.
-        located = [p if p.path else source.locate(p, display) for p in problems]
         profile = checked.profile
         # Without its house the body's headings cannot be judged: report the house's problems.
         body = [p for p in source.problems if profile is not None or not p.code.startswith("body.")]
-        located += [p if p.path else source.locate(p, display) for p in body]
+        # A house problem is located in house.yaml already; a note problem gets the note's place.
+        located = [p if p.path else source.locate(p, display) for p in [*problems, *body]]
         if profile is not None:
             located += list(profile.warnings)
-        house_ok = profile is not None
-        if house_ok:
             context = {"house": profile.house, "today": self.today}
             note, found = validate(Note, source.data, context)
+            found += self._template(source.data.get("template"), profile)
+            found += self._resources(source.data, profile, path)
             located += [source.locate(p, display) for p in found]
-            if note is not None:
-                located += [source.locate(p, display) for p in self._resources(note, profile, path)]
-                template = note.template
-                if template not in template_names(profile):
-                    located.append(
-                        source.locate(
-                            Problem(
-                                "render.template",
-                                f"no template '{template}' (templates: "
-                                f"{', '.join(template_names(profile))})",
-                                f"没有名为“{template}”的模板（可用：{', '.join(template_names(profile))}）",
-                                ("template",),
-                            ),
-                            display,
-                        )
-                    )
             checked.note = note
-        checked.problems = _sorted(located)
+        checked.problems = _sorted(located, display)
         if checked.errors:
             checked.note = None
         return checked
 
-    def _resources(self, note: Note, profile: HouseProfile, path: Path) -> list[Problem]:
+    @staticmethod
+    def _template(template: object, profile: HouseProfile) -> list[Problem]:
+        """A note's template that the house (or the built-in set) does not have."""
+        names = template_names(profile)
+        if not isinstance(template, str) or template in names:
+            return []
+        return [
+            Problem(
+                "render.template",
+                f"no template {quote(template)} (templates: {', '.join(names)})",
+                f"没有名为{quote(template, zh=True)}的模板（可用：{', '.join(names)}）",
+                ("template",),
+            )
+        ]
+
+    def _resources(self, data: dict[str, Any], profile: HouseProfile, path: Path) -> list[Problem]:
         """Image references that would leave the note's and house's folders, each located."""
         confinement = Confinement(path.parent, profile.folder)
         problems = []
-        for loc, text in note.texts():
+        for loc, text in _texts(data):
             for offset, reference in image_references(text):
                 try:
                     confinement.resolve(reference, path.parent)
@@ -171,7 +203,7 @@ class Renderer:
                         Problem(
                             "render.resource",
                             f"image refused: {exc}",
-                            f"图片引用被拒绝：{exc}",
+                            _refused_zh(str(exc), reference),
                             loc,
                             offset=offset,
                         )

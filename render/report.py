@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Literal, TextIO
 
 from schemas.problems import Problem, Severity
 
 ErrorFormat = Literal["text", "json", "github"]
+
+
+def display_path(path: Path) -> str:
+    """A file's path as messages show it: relative to the working folder when inside it."""
+    absolute = path.resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _escape_github(text: str, property_value: bool = False) -> str:
@@ -29,7 +39,9 @@ def format_problem(problem: Problem, style: ErrorFormat = "text", lang: str = "e
     '::error file=n.md,line=12,col=5,title=schema.sac::analysts[0].sac: bad number'
     """
     if style == "json":
-        return json.dumps(problem.as_dict(), ensure_ascii=False)
+        line = json.dumps(problem.as_dict(), ensure_ascii=False)
+        # A lone surrogate (from a JSON escape in a note) cannot be written as UTF-8.
+        return line if _encodable(line) else json.dumps(problem.as_dict())
     if style == "github":
         message = problem.message_zh if lang == "zh" else problem.message
         field = f"{problem.field}: " if problem.loc else ""
@@ -37,17 +49,43 @@ def format_problem(problem: Problem, style: ErrorFormat = "text", lang: str = "e
         where = f"file={_escape_github(problem.path, True)}"
         if problem.line:
             where += f",line={problem.line},col={problem.column or 1}"
-        return f"::{kind} {where},title={problem.code}::{_escape_github(field + message)}"
-    return problem.text(lang)
+        return _printable(
+            f"::{kind} {where},title={problem.code}::{_escape_github(field + message)}"
+        )
+    return _printable(problem.text(lang))
 
 
-def summary(problems: Iterable[Problem], files: int) -> str:
-    """The closing line: how many errors and warnings in how many files."""
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(text: str) -> str:
+    """Text that can be written as UTF-8 whatever it quotes (lone surrogates are escaped)."""
+    return text if _encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def summary(problems: Iterable[Problem], files: int, lang: str = "en") -> str:
+    """The closing line: how many errors and warnings in how many files.
+
+    >>> summary([], 2)
+    '0 errors, 0 warnings in 2 files'
+    >>> summary([], 1, "zh")
+    '1 个文件：0 个错误，0 个警告'
+    """
     items = list(problems)
     errors = sum(p.severity is Severity.ERROR for p in items)
     warnings = len(items) - errors
+    if lang == "zh":
+        return f"{files} 个文件：{errors} 个错误，{warnings} 个警告"
     noun = "file" if files == 1 else "files"
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} in {files} {noun}"
+    return (
+        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+        f"in {files} {noun}"
+    )
 
 
 def print_problems(

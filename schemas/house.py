@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from schemas.problems import Loc, log_for, settle
+from schemas.problems import Loc, ProblemLog, format_loc, log_for, quote, settle
 
 #: A text given once for every locale, or per locale: ``{zh_CN: 超配, en_US: Overweight}``.
 Text = str | dict[str, str]
@@ -195,6 +194,9 @@ class Contact(StrictModel):
 class House(StrictModel):
     """A firm's house profile, read from ``house.yaml`` in a house folder."""
 
+    json_schema: str | None = Field(
+        None, alias="$schema", description="The JSON Schema of the file, for editors; ignored."
+    )
     code: str = Field(
         pattern=r"^\d{4}$", description="The firm's code in SAC certificate numbers (4 digits)."
     )
@@ -214,7 +216,7 @@ class House(StrictModel):
     risk_levels: list[RiskLevel] = Field(min_length=1)
     investor_types: list[InvestorType] = Field(min_length=1)
     requirements: Requirements = Requirements()
-    forbidden_phrases: list[str] = Field(
+    forbidden_phrases: list[Annotated[str, Field(min_length=1)]] = Field(
         [], description="Promissory phrases that draw a warning wherever a note uses them."
     )
     texts: Texts
@@ -239,44 +241,82 @@ class House(StrictModel):
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> House:
         log = log_for(info.context)
-        codes = {level.code for level in self.risk_levels}
         if self.default_locale not in self.locales:
             log.add(
                 ("default_locale",),
                 "house.locale",
-                f"'{self.default_locale}' is not one of the house's locales {self.locales}",
-                f"“{self.default_locale}”不在本机构的语言列表 {self.locales} 中",
+                f"{quote(self.default_locale)} is not one of the house's locales "
+                f"({', '.join(self.locales)})",
+                f"{quote(self.default_locale, zh=True)}不在本机构的语言列表"
+                f"（{', '.join(self.locales)}）中",
             )
-        for i, market in enumerate(self.markets):
-            if market.min_risk_level and market.min_risk_level not in codes:
+        self._check_risk_references(log)
+        self._check_duplicates(log)
+        self._check_translations(log)
+        settle(info.context, log)
+        return self
+
+    def _check_risk_references(self, log: ProblemLog) -> None:
+        codes = {level.code for level in self.risk_levels}
+        known = ", ".join(level.code for level in self.risk_levels)
+        references: list[tuple[Loc, str | None]] = [
+            (("markets", i, "min_risk_level"), market.min_risk_level)
+            for i, market in enumerate(self.markets)
+        ]
+        references += [
+            (("investor_types", i, "max_risk_level"), investor.max_risk_level)
+            for i, investor in enumerate(self.investor_types)
+        ]
+        for loc, code in references:
+            if code is not None and code not in codes:
                 log.add(
-                    ("markets", i, "min_risk_level"),
+                    loc,
                     "house.risk_level",
-                    f"'{market.min_risk_level}' is not a risk level defined in risk_levels",
-                    f"“{market.min_risk_level}”不是 risk_levels 中定义的风险等级",
+                    f"{quote(code)} is not a risk level defined in risk_levels ({known})",
+                    f"{quote(code, zh=True)}不是 risk_levels 中定义的风险等级（{known}）",
                 )
-        for i, investor in enumerate(self.investor_types):
-            if investor.max_risk_level not in codes:
-                log.add(
-                    ("investor_types", i, "max_risk_level"),
-                    "house.risk_level",
-                    f"'{investor.max_risk_level}' is not a risk level defined in risk_levels",
-                    f"“{investor.max_risk_level}”不是 risk_levels 中定义的风险等级",
-                )
-        for kind in ("company", "industry"):
-            seen: set[str] = set()
-            for i, level in enumerate(self.scale(kind).levels):
-                clash = spellings(level.label) & seen
-                if clash:
-                    log.add(
-                        ("ratings", kind, "levels", i, "label"),
-                        "house.duplicate",
-                        f"label {sorted(clash)[0]!r} is used by two levels of the {kind} scale",
-                        f"{kind} 评级体系中有两个等级使用同一名称“{sorted(clash)[0]}”",
-                    )
-                seen |= spellings(level.label)
-        for loc, text in _texts(self.model_dump(exclude={"locales", "default_locale"})):
+
+    def _check_duplicates(self, log: ProblemLog) -> None:
+        """Codes and labels a note may write must each name one entry only."""
+        groups: list[tuple[Loc, str, list[tuple[str, Text]]]] = [
+            (
+                ("ratings", kind, "levels"),
+                "label",
+                [(level.code, level.label) for level in self.scale(kind).levels],
+            )
+            for kind in ("company", "industry")
+        ]
+        groups += [
+            (("markets",), "name", [(m.code, m.name) for m in self.markets]),
+            (("risk_levels",), "name", [(r.code, r.name) for r in self.risk_levels]),
+            (("investor_types",), "name", [(t.code, t.name) for t in self.investor_types]),
+        ]
+        for loc, label_field, entries in groups:
+            seen: dict[str, int] = {}
+            for i, (code, label) in enumerate(entries):
+                for key, names in (
+                    ("code", {code.strip().casefold()}),
+                    (label_field, spellings(label)),
+                ):
+                    clash = next((n for n in sorted(names) if seen.get(n, i) != i), None)
+                    if clash is not None:
+                        first = format_loc((*loc, seen[clash]))
+                        log.add(
+                            (*loc, i, key),
+                            "house.duplicate",
+                            f"{quote(clash)} already names {first}: a code or label must "
+                            "name one entry only",
+                            f"{quote(clash, zh=True)}已用于 {first}：每个代码或名称只能对应一项",
+                        )
+                    for name in names:
+                        seen.setdefault(name, i)
+
+    def _check_translations(self, log: ProblemLog) -> None:
+        """Every per-locale text has a version for each of the house's locales, and no others."""
+        dumped = self.model_dump(exclude={"locales", "default_locale", "json_schema"})
+        for loc, text in _texts(dumped):
             missing = [locale for locale in self.locales if locale not in text]
+            extra = [key for key in text if key not in self.locales]
             if missing:
                 log.add(
                     loc,
@@ -284,14 +324,22 @@ class House(StrictModel):
                     f"text has no version for locale {', '.join(missing)}",
                     f"该文本缺少 {', '.join(missing)} 语言版本",
                 )
-        settle(info.context, log)
-        return self
+            for key in extra:
+                log.add(
+                    (*loc, key),
+                    "house.locale",
+                    f"{quote(key)} is not one of the house's locales ({', '.join(self.locales)})",
+                    f"{quote(key, zh=True)}不在本机构的语言列表（{', '.join(self.locales)}）中",
+                )
 
 
 def _texts(value: Any, loc: Loc = ()) -> list[tuple[Loc, dict[str, str]]]:
-    """Every per-locale text in a dumped house, with its location."""
+    """Every per-locale text in a dumped house, with its location.
+
+    In a house, a mapping whose values are all text is a per-locale text (a :data:`Text`).
+    """
     if isinstance(value, dict):
-        if value and all(re.match(LOCALE_PATTERN, str(key)) for key in value):
+        if value and all(isinstance(sub, str) for sub in value.values()):
             return [(loc, value)]
         return [item for key, sub in value.items() for item in _texts(sub, (*loc, key))]
     if isinstance(value, list):

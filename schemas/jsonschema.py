@@ -9,6 +9,9 @@ from typing import Any
 from schemas.house import House
 from schemas.note import Note
 
+#: The note's body sections: required by `render check`, optional in the editor's schema.
+BODY_SECTIONS = ("event", "commentary", "recommendation", "risks")
+
 SCHEMAS: dict[str, type[Note] | type[House]] = {
     "note.schema.json": Note,
     "house.schema.json": House,
@@ -20,12 +23,15 @@ def schema_text(model: type[Note] | type[House]) -> str:
     schema: dict[str, Any] = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     if model is Note:
-        # Front matter is only the metadata; the body sections may come from Markdown headings.
-        schema["x-body-sections"] = ["event", "commentary", "recommendation", "risks"]
+        # In a Markdown note the front matter is only the metadata and the body sections come
+        # from its headings: an editor must not ask for them there. `render check` requires them.
+        schema["x-body-sections"] = list(BODY_SECTIONS)
+        schema["required"] = [name for name in schema["required"] if name not in BODY_SECTIONS]
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def write_schemas(folder: Path) -> list[Path]:
+    """Write every schema file into ``folder``; return their paths."""
     written = []
     for name, model in SCHEMAS.items():
         path = folder / name

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from markdown_it import MarkdownIt
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.house import Action, House, RatingLevel, StrictModel, localize
-from schemas.problems import Loc, ProblemLog, Severity, log_for, settle
+from schemas.problems import Loc, ProblemLog, Severity, log_for, quote, settle
 
 SAC_PATTERN = re.compile(r"^S(\d{4})\d(\d{2})(\d{2})\d{4}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -35,10 +37,43 @@ SOURCE_PREFIXES = ("资料来源", "数据来源", "来源", "source", "sources"
 BODY_FIELDS = ("event", "recommendation", "risks")
 
 
+#: Section names for messages, as the rules name them whatever the house calls them.
+SECTION_NAMES: dict[str, tuple[str, str]] = {
+    "event": ("Event", "事件"),
+    "commentary": ("Commentary", "点评"),
+    "recommendation": ("Recommendation", "投资建议"),
+    "risks": ("Risks", "风险提示"),
+}
+
+ACTION_ZH = {
+    Action.INITIATE: "首次",
+    Action.MAINTAIN: "维持",
+    Action.UPGRADE: "上调",
+    Action.DOWNGRADE: "下调",
+}
+
+
 def _nonblank(value: str, what: str, what_zh: str) -> str:
     if not value.strip():
         raise PydanticCustomError("schema.empty", f"{what} is empty", {"zh": f"{what_zh}为空"})
     return value
+
+
+@contextmanager
+def _rules(info: ValidationInfo) -> Iterator[ProblemLog]:
+    """The log a validator reports into; without a caller's log, its errors are raised."""
+    log = log_for(info.context)
+    yield log
+    settle(info.context, log)
+
+
+def _house(info: ValidationInfo) -> House | None:
+    return (info.context or {}).get("house")
+
+
+def _locale(info: ValidationInfo, house: House) -> str:
+    locale = info.data.get("locale")
+    return locale if locale in house.locales else house.default_locale
 
 
 class Subject(StrictModel):
@@ -53,10 +88,11 @@ class Subject(StrictModel):
 class Rating(StrictModel):
     """The note's rating; the action is derived from the previous rating, never typed."""
 
-    value: str
-    previous: str | None = None
+    value: str = Field(description="A level of the house's scale for the subject's kind.")
+    previous: str | None = Field(None, description="The rating of the previous note, if any.")
     action: str | None = Field(
-        None, description="Optional; when given it must agree with the derived action."
+        None,
+        description="Optional (首次/维持/上调/下调); when given it must agree with the derived action.",
     )
 
     @field_validator("action")
@@ -65,9 +101,9 @@ class Rating(StrictModel):
         if value is not None and value.strip().casefold() not in ACTION_SPELLINGS:
             raise PydanticCustomError(
                 "schema.action",
-                f"'{value}' is not a rating action (首次/维持/上调/下调 or "
+                f"{quote(value)} is not a rating action (首次/维持/上调/下调 or "
                 "initiate/maintain/upgrade/downgrade)",
-                {"zh": f"“{value}”不是评级变动（首次/维持/上调/下调）"},
+                {"zh": f"{quote(value, zh=True)}不是评级变动（首次/维持/上调/下调）"},
             )
         return value
 
@@ -87,11 +123,21 @@ class Analyst(StrictModel):
         if value is None:
             return value
         match = SAC_PATTERN.match(value)
-        if not match or not 1 <= int(match.group(3)) <= 12:
+        if not match:
             raise PydanticCustomError(
                 "schema.sac",
-                f"'{value}' is not a SAC certificate number (S followed by 13 digits)",
-                {"zh": f"“{value}”不是有效的执业证书编号（S 加 13 位数字）"},
+                f"{quote(value)} is not a SAC certificate number (S followed by 13 digits)",
+                {"zh": f"{quote(value, zh=True)}不是有效的执业证书编号（S 加 13 位数字）"},
+            )
+        if not 1 <= int(match.group(3)) <= 12:
+            raise PydanticCustomError(
+                "schema.sac",
+                f"{quote(value)} is not a SAC certificate number: its registration month "
+                f"(digits 8–9) is {match.group(3)}",
+                {
+                    "zh": f"{quote(value, zh=True)}不是有效的执业证书编号：其中的登记月份"
+                    f"（第 8–9 位）为 {match.group(3)}"
+                },
             )
         return value
 
@@ -101,8 +147,8 @@ class Analyst(StrictModel):
         if value is not None and not EMAIL_PATTERN.match(value):
             raise PydanticCustomError(
                 "schema.email",
-                f"'{value}' is not an e-mail address",
-                {"zh": f"“{value}”不是有效的电子邮箱"},
+                f"{quote(value)} is not an e-mail address",
+                {"zh": f"{quote(value, zh=True)}不是有效的电子邮箱"},
             )
         return value
 
@@ -110,29 +156,52 @@ class Analyst(StrictModel):
 class CommentaryPoint(StrictModel):
     """One commentary paragraph: a bold lead sentence and the argument that follows it."""
 
-    lead: str
-    body: str
+    lead: str = Field(description="The bold lead sentence.")
+    body: str = Field(description="The argument that follows the lead (Markdown).")
 
     @field_validator("lead")
     @classmethod
     def _lead(cls, value: str) -> str:
-        return _nonblank(value, "the commentary point's lead", "点评要点的首句")
+        if not value.strip():
+            raise PydanticCustomError(
+                "schema.empty",
+                "the commentary point has no lead sentence (in Markdown, open the paragraph "
+                "with **bold text**)",
+                {"zh": "点评要点缺少首句（Markdown 中，段落应以 **粗体句** 开头）"},
+            )
+        return value
 
     @field_validator("body")
     @classmethod
     def _body(cls, value: str) -> str:
-        return _nonblank(value, "the commentary point's body", "点评要点的正文")
+        if not value.strip():
+            raise PydanticCustomError(
+                "schema.empty",
+                "the commentary point has no text after its lead sentence",
+                {"zh": "点评要点在首句之后缺少正文"},
+            )
+        return value
 
 
 class Note(StrictModel):
-    """A research note: front matter and body sections, as an analyst writes them."""
+    """A research note: front matter and body sections, as an analyst writes them.
 
+    Rules are field validators rather than one model validator, so that every rule runs even
+    when another field is wrong: the analyst sees every mistake in one pass. Rules that need the
+    house read it from the validation context; without one they are skipped.
+    """
+
+    json_schema: str | None = Field(
+        None,
+        alias="$schema",
+        description="The JSON Schema of the file, for editors (a JSON note's modeline); ignored.",
+    )
     template: str = Field("event-commentary", description="The template that lays the note out.")
     house: str | None = Field(
         None, description="A house folder (relative to the note) or the name of a shipped house."
     )
     locale: str | None = Field(None, pattern=r"^[a-z]{2}_[A-Z]{2}$")
-    date: dt.date
+    date: dt.date = Field(description="The note's date, YYYY-MM-DD; not after today.")
     title: str = Field(min_length=1)
     subject: Subject
     rating: Rating
@@ -143,10 +212,21 @@ class Note(StrictModel):
     recommendation: str
     risks: str
 
-    @field_validator("event", "recommendation", "risks")
+    @field_validator("locale")
     @classmethod
-    def _section(cls, value: str, info: ValidationInfo) -> str:
-        return _nonblank(value, f"section '{info.field_name}'", f"“{info.field_name}”章节")
+    def _house_locale(cls, value: str | None, info: ValidationInfo) -> str | None:
+        house = _house(info)
+        if value is None or house is None or value in house.locales:
+            return value
+        with _rules(info) as log:
+            known = ", ".join(house.locales)
+            log.add(
+                ("locale",),
+                "schema.locale",
+                f"{quote(value)} is not one of the house's locales ({known})",
+                f"{quote(value, zh=True)}不在本机构支持的语言中（{known}）",
+            )
+        return value
 
     @field_validator("date", mode="before")
     @classmethod
@@ -154,198 +234,131 @@ class Note(StrictModel):
         if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
             raise PydanticCustomError(
                 "schema.date",
-                f"'{value}' is not a date written YYYY-MM-DD",
-                {"zh": f"“{value}”不是 YYYY-MM-DD 格式的日期"},
+                f"{quote(value)} is not a date written YYYY-MM-DD",
+                {"zh": f"{quote(value, zh=True)}不是 YYYY-MM-DD 格式的日期"},
+            )
+        if isinstance(value, bool | int | float):
+            # pydantic would read a number as a Unix timestamp: 20260302 is not a date.
+            raise PydanticCustomError(
+                "schema.date",
+                f"{quote(value)} is not a date written YYYY-MM-DD",
+                {"zh": f"{quote(value, zh=True)}不是 YYYY-MM-DD 格式的日期"},
             )
         return value
 
-    @model_validator(mode="after")
-    def _compliance(self, info: ValidationInfo) -> Note:
-        context = info.context or {}
-        log = log_for(context)
-        today: dt.date = context.get("today") or dt.date.today()
-        if self.date > today:
-            log.add(
-                ("date",),
-                "schema.date_future",
-                f"{self.date} is after today ({today})",
-                f"日期 {self.date} 晚于今天（{today}）",
-            )
-        self._check_signers(log)
-        self._check_sources(log)
-        house: House | None = context.get("house")
-        if house is not None:
-            self._check_against_house(house, log)
-        settle(context, log)
-        return self
-
-    def _check_signers(self, log: ProblemLog) -> None:
-        if not any(a.role == "analyst" and a.sac for a in self.analysts):
-            log.add(
-                ("analysts",),
-                "schema.signer",
-                "no registered analyst signs this note: at least one analyst with a SAC number "
-                "is required (research assistants cannot sign alone)",
-                "没有注册分析师署名：至少需要一位具有执业证书编号的分析师（研究助理不能单独署名）",
-            )
-        for i, analyst in enumerate(self.analysts):
-            if analyst.role == "analyst" and not analyst.sac:
+    @field_validator("date")
+    @classmethod
+    def _not_future(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        today: dt.date = (info.context or {}).get("today") or dt.date.today()
+        if value > today:
+            with _rules(info) as log:
                 log.add(
-                    ("analysts", i, "sac"),
-                    "schema.sac_missing",
-                    f"analyst {analyst.name} has no SAC number (list a research assistant "
-                    "with role: assistant)",
-                    f"分析师{analyst.name}缺少执业证书编号（研究助理请注明 role: assistant）",
+                    ("date",),
+                    "schema.date_future",
+                    f"{value} is after today ({today})",
+                    f"日期 {value} 晚于今天（{today}）",
                 )
+        return value
 
-    def _check_sources(self, log: ProblemLog) -> None:
-        for loc, text in self.texts():
-            for offset, what in _unsourced_exhibits(text):
-                log.add(
-                    loc,
-                    "schema.source",
-                    f"this {what} does not name its source: follow it with a line starting "
-                    "'资料来源：' or 'Source:'",
-                    f"该{'表格' if what == 'table' else '图表'}未注明资料来源：请在其后加一行"
-                    "“资料来源：”",
-                    offset=offset,
-                )
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str, info: ValidationInfo) -> str:
+        with _rules(info) as log:
+            _check_phrases(("title",), value, _house(info), log)
+        return value
 
-    def _check_against_house(self, house: House, log: ProblemLog) -> None:
-        locale = self.locale or house.default_locale
-        if self.locale and self.locale not in house.locales:
-            log.add(
-                ("locale",),
-                "schema.locale",
-                f"'{self.locale}' is not one of the house's locales ({', '.join(house.locales)})",
-                f"“{self.locale}”不在本机构支持的语言中（{', '.join(house.locales)}）",
-            )
-        market = house.find_market(self.subject.market)
-        if market is None:
-            names = ", ".join(localize(m.name, locale) for m in house.markets)
+    @field_validator("subject")
+    @classmethod
+    def _market(cls, value: Subject, info: ValidationInfo) -> Subject:
+        house = _house(info)
+        if house is None or house.find_market(value.market) is not None:
+            return value
+        locale = _locale(info, house)
+        names = ", ".join(localize(m.name, locale) for m in house.markets)
+        with _rules(info) as log:
             log.add(
                 ("subject", "market"),
                 "schema.market",
-                f"'{self.subject.market}' is not a market of the house (known: {names})",
-                f"“{self.subject.market}”不是本机构定义的市场（可选：{names}）",
+                f"{quote(value.market)} is not a market of the house (known: {names})",
+                f"{quote(value.market, zh=True)}不是本机构定义的市场（可选：{names}）",
             )
-        self._check_rating(house, locale, log)
-        risk = house.find_risk_level(self.risk_level)
-        if risk is None:
-            names = ", ".join(f"{r.code} {localize(r.name, locale)}" for r in house.risk_levels)
-            log.add(
-                ("risk_level",),
-                "schema.risk_level",
-                f"'{self.risk_level}' is not a risk level of the house (known: {names})",
-                f"“{self.risk_level}”不是本机构定义的风险等级（可选：{names}）",
-            )
-        elif market and market.min_risk_level:
-            floor = house.find_risk_level(market.min_risk_level)
-            if floor and risk.order < floor.order:
+        return value
+
+    @field_validator("rating")
+    @classmethod
+    def _rating(cls, value: Rating, info: ValidationInfo) -> Rating:
+        house = _house(info)
+        subject: Subject | None = info.data.get("subject")
+        if house is not None and subject is not None:
+            with _rules(info) as log:
+                _check_rating(value, subject.kind, house, _locale(info, house), log)
+        return value
+
+    @field_validator("risk_level")
+    @classmethod
+    def _risk_level(cls, value: str, info: ValidationInfo) -> str:
+        house = _house(info)
+        if house is None:
+            return value
+        locale = _locale(info, house)
+        with _rules(info) as log:
+            risk = house.find_risk_level(value)
+            if risk is None:
+                names = ", ".join(f"{r.code} {localize(r.name, locale)}" for r in house.risk_levels)
+                log.add(
+                    ("risk_level",),
+                    "schema.risk_level",
+                    f"{quote(value)} is not a risk level of the house (known: {names})",
+                    f"{quote(value, zh=True)}不是本机构定义的风险等级（可选：{names}）",
+                )
+                return value
+            subject: Subject | None = info.data.get("subject")
+            market = house.find_market(subject.market) if subject else None
+            floor = house.find_risk_level(market.min_risk_level or "") if market else None
+            if market and floor and risk.order < floor.order:
                 floor_name = localize(floor.name, locale)
                 market_name = localize(market.name, locale)
+                given = f"{risk.code} {localize(risk.name, locale)}"
                 log.add(
                     ("risk_level",),
                     "schema.risk_floor",
-                    f"notes on {market_name} must be at least {floor.code} {floor_name}",
-                    f"{market_name}相关报告的风险等级不得低于{floor_name}（{floor.code}）",
+                    f"notes on {market_name} must be at least {floor.code} {floor_name} "
+                    f"(this note: {given})",
+                    f"{market_name}相关报告的风险等级不得低于{floor.code} {floor_name}"
+                    f"（本报告：{given}）",
                 )
-        self._check_analysts_against_house(house, log)
-        self._check_phrases(house, log)
+        return value
 
-    def _check_rating(self, house: House, locale: str, log: ProblemLog) -> None:
-        scale = house.scale(self.subject.kind)
-        labels = " / ".join(localize(level.label, locale) for level in scale.levels)
-        kind_zh = "公司" if self.subject.kind == "company" else "行业"
-        value = scale.find(self.rating.value)
-        if value is None:
-            log.add(
-                ("rating", "value"),
-                "schema.rating",
-                f"'{self.rating.value}' is not on the house's {self.subject.kind} rating scale "
-                f"({labels})",
-                f"“{self.rating.value}”不在本机构的{kind_zh}评级体系中（{labels}）",
-            )
-        previous: RatingLevel | None = None
-        if self.rating.previous is not None:
-            previous = scale.find(self.rating.previous)
-            if previous is None:
-                log.add(
-                    ("rating", "previous"),
-                    "schema.rating",
-                    f"'{self.rating.previous}' is not on the house's {self.subject.kind} "
-                    f"rating scale ({labels})",
-                    f"“{self.rating.previous}”不在本机构的{kind_zh}评级体系中（{labels}）",
-                )
-                return
-        if value is None or self.rating.action is None:
-            return
-        derived = scale.derive_action(value, previous)
-        written = ACTION_SPELLINGS[self.rating.action.strip().casefold()]
-        if derived != written:
-            log.add(
-                ("rating", "action"),
-                "schema.action_mismatch",
-                f"action '{self.rating.action}' contradicts the ratings: from "
-                f"{self.rating.previous or 'no previous rating'} to {self.rating.value} is "
-                f"'{derived or 'no action'}' (leave action out: it is derived)",
-                f"评级变动“{self.rating.action}”与评级不符：应为“{derived or '无'}”"
-                "（可省略 action，系统自动推导）",
-            )
+    @field_validator("analysts")
+    @classmethod
+    def _analysts(cls, value: list[Analyst], info: ValidationInfo) -> list[Analyst]:
+        with _rules(info) as log:
+            _check_signers(value, log)
+            house = _house(info)
+            if house is not None:
+                _check_analysts_against_house(value, info.data.get("date"), house, log)
+        return value
 
-    def _check_analysts_against_house(self, house: House, log: ProblemLog) -> None:
-        for i, analyst in enumerate(self.analysts):
-            if analyst.role == "analyst":
-                for key, required in (
-                    ("phone", house.requirements.analyst_phone),
-                    ("email", house.requirements.analyst_email),
-                ):
-                    if required and not getattr(analyst, key):
-                        log.add(
-                            ("analysts", i),
-                            "schema.contact",
-                            f"analyst {analyst.name} needs a {key} (the house requires it)",
-                            f"分析师{analyst.name}缺少{'电话' if key == 'phone' else '邮箱'}"
-                            "（本机构要求填写）",
-                        )
-            match = SAC_PATTERN.match(analyst.sac or "")
-            if not match:
-                continue
-            firm, year, month = match.groups()
-            if firm != house.code:
-                log.add(
-                    ("analysts", i, "sac"),
-                    "schema.sac_firm",
-                    f"'{analyst.sac}' carries firm code {firm}, not the house's {house.code}",
-                    f"“{analyst.sac}”中的机构代码为 {firm}，与本机构代码 {house.code} 不符",
-                    Severity.WARNING,
-                )
-            registered = dt.date(2000 + int(year), int(month), 1)
-            if registered > self.date:
-                log.add(
-                    ("analysts", i, "sac"),
-                    "schema.sac_date",
-                    f"'{analyst.sac}' was registered in {registered:%Y-%m}, after the note's "
-                    f"date {self.date}",
-                    f"“{analyst.sac}”的登记年月为 {registered:%Y-%m}，晚于报告日期 {self.date}",
-                    Severity.WARNING,
-                )
+    @field_validator("event", "recommendation", "risks")
+    @classmethod
+    def _section(cls, value: str, info: ValidationInfo) -> str:
+        name = str(info.field_name)
+        english, chinese = SECTION_NAMES[name]
+        _nonblank(value, f"the section {english} ({name})", f"“{chinese}”章节")
+        with _rules(info) as log:
+            _check_prose((name,), value, _house(info), log)
+        return value
 
-    def _check_phrases(self, house: House, log: ProblemLog) -> None:
-        for loc, text in self.texts():
-            folded = text.casefold()
-            for phrase in house.forbidden_phrases:
-                start = folded.find(phrase.casefold())
-                while start >= 0:
-                    log.add(
-                        loc,
-                        "schema.promise",
-                        f"'{phrase}' is a promissory phrase the house forbids",
-                        f"“{phrase}”属于本机构禁止使用的承诺性用语",
-                        Severity.WARNING,
-                        offset=start,
-                    )
-                    start = folded.find(phrase.casefold(), start + len(phrase))
+    @field_validator("commentary")
+    @classmethod
+    def _commentary(
+        cls, value: list[CommentaryPoint], info: ValidationInfo
+    ) -> list[CommentaryPoint]:
+        with _rules(info) as log:
+            for i, point in enumerate(value):
+                _check_prose(("commentary", i, "lead"), point.lead, _house(info), log)
+                _check_prose(("commentary", i, "body"), point.body, _house(info), log)
+        return value
 
     def texts(self) -> list[tuple[Loc, str]]:
         """Every free text of the note with its location, for rules that read prose."""
@@ -360,15 +373,164 @@ class Note(StrictModel):
         return found
 
 
+def _check_prose(loc: Loc, text: str, house: House | None, log: ProblemLog) -> None:
+    """The rules every Markdown text of a note passes: sourced exhibits, no promises."""
+    for offset, what in _unsourced_exhibits(text):
+        log.add(
+            loc,
+            "schema.source",
+            f"this {what} does not name its source: follow it with a line starting "
+            "'资料来源：' or 'Source:'",
+            f"该{'表格' if what == 'table' else '图表'}未注明资料来源：请在其后加一行“资料来源：”",
+            offset=offset,
+        )
+    _check_phrases(loc, text, house, log)
+
+
+def _check_phrases(loc: Loc, text: str, house: House | None, log: ProblemLog) -> None:
+    """A warning at each promissory phrase the house forbids."""
+    if house is None:
+        return
+    folded = text.casefold()
+    for phrase in house.forbidden_phrases:
+        needle = phrase.strip().casefold()
+        if not needle:
+            continue
+        start = folded.find(needle)
+        while start >= 0:
+            log.add(
+                loc,
+                "schema.promise",
+                f"{quote(phrase)} is a promissory phrase the house forbids",
+                f"{quote(phrase, zh=True)}属于本机构禁止使用的承诺性用语",
+                Severity.WARNING,
+                offset=start,
+            )
+            start = folded.find(needle, start + len(needle))
+
+
+def _check_signers(analysts: list[Analyst], log: ProblemLog) -> None:
+    if not any(a.role == "analyst" and a.sac for a in analysts):
+        log.add(
+            ("analysts",),
+            "schema.signer",
+            "no registered analyst signs this note: at least one analyst with a SAC number "
+            "is required (research assistants cannot sign alone)",
+            "没有注册分析师署名：至少需要一位具有执业证书编号的分析师（研究助理不能单独署名）",
+        )
+    for i, analyst in enumerate(analysts):
+        if analyst.role == "analyst" and not analyst.sac:
+            log.add(
+                ("analysts", i, "sac"),
+                "schema.sac_missing",
+                f"analyst {analyst.name} has no SAC number (list a research assistant "
+                "with role: assistant)",
+                f"分析师{analyst.name}缺少执业证书编号（研究助理请注明 role: assistant）",
+            )
+
+
+def _check_analysts_against_house(
+    analysts: list[Analyst], date: dt.date | None, house: House, log: ProblemLog
+) -> None:
+    for i, analyst in enumerate(analysts):
+        if analyst.role == "analyst":
+            for key, required, zh in (
+                ("phone", house.requirements.analyst_phone, "电话"),
+                ("email", house.requirements.analyst_email, "邮箱"),
+            ):
+                if required and not getattr(analyst, key):
+                    log.add(
+                        ("analysts", i, key),
+                        "schema.contact",
+                        f"analyst {analyst.name} needs a {key} (the house requires it)",
+                        f"分析师{analyst.name}缺少{zh}（本机构要求填写）",
+                    )
+        match = SAC_PATTERN.match(analyst.sac or "")
+        if not match:
+            continue
+        firm, year, month = match.groups()
+        if firm != house.code:
+            log.add(
+                ("analysts", i, "sac"),
+                "schema.sac_firm",
+                f"{quote(analyst.sac)} carries firm code {firm} (digits 2–5), not the house's "
+                f"{house.code}",
+                f"{quote(analyst.sac, zh=True)}中的机构代码（第 2–5 位）为 {firm}，"
+                f"与本机构代码 {house.code} 不符",
+                Severity.WARNING,
+            )
+        registered = dt.date(2000 + int(year), int(month), 1)
+        if date is not None and registered > date:
+            log.add(
+                ("analysts", i, "sac"),
+                "schema.sac_date",
+                f"{quote(analyst.sac)} was registered in {registered:%Y-%m}, after the note's "
+                f"date {date}",
+                f"{quote(analyst.sac, zh=True)}的登记年月为 {registered:%Y-%m}，"
+                f"晚于报告日期 {date}",
+                Severity.WARNING,
+            )
+
+
+def _check_rating(rating: Rating, kind: str, house: House, locale: str, log: ProblemLog) -> None:
+    """The rating is on the scale for the subject's kind; a written action matches the derived."""
+    scale = house.scale(kind)
+    other = house.scale("industry" if kind == "company" else "company")
+    labels = " / ".join(localize(level.label, locale) for level in scale.levels)
+    kind_zh = "公司" if kind == "company" else "行业"
+    other_en, other_zh = ("industry", "行业") if kind == "company" else ("company", "公司")
+    levels: dict[str, RatingLevel | None] = {}
+    for key, written in (("value", rating.value), ("previous", rating.previous)):
+        if written is None:
+            continue
+        levels[key] = scale.find(written)
+        if levels[key] is not None:
+            continue
+        hint, hint_zh = "", ""
+        if other.find(written) is not None:
+            hint = f"; {quote(written)} is on the {other_en} scale"
+            hint_zh = f"；{quote(written, zh=True)}属于{other_zh}评级"
+        log.add(
+            ("rating", key),
+            "schema.rating",
+            f"{quote(written)} is not on the house's {kind} rating scale ({labels}){hint}",
+            f"{quote(written, zh=True)}不在本机构的{kind_zh}评级体系中（{labels}）{hint_zh}",
+        )
+    value = levels.get("value")
+    if value is None or rating.action is None or ("previous" in levels and not levels["previous"]):
+        return
+    written_action = ACTION_SPELLINGS.get(rating.action.strip().casefold())
+    if written_action is None:
+        return  # reported as schema.action already
+    derived = scale.derive_action(value, levels.get("previous"))
+    if derived == written_action:
+        return
+    previous = rating.previous or "none"
+    previous_zh = rating.previous or "无"
+    if derived is None:
+        should, should_zh = "no action, as it is unrated", "无评级变动"
+    else:
+        should, should_zh = f"'{derived}' ({ACTION_ZH[derived]})", f"“{ACTION_ZH[derived]}”"
+    log.add(
+        ("rating", "action"),
+        "schema.action_mismatch",
+        f"action {quote(rating.action)} contradicts the ratings: from {previous} to "
+        f"{rating.value} is {should} (leave action out: it is derived)",
+        f"评级变动{quote(rating.action, zh=True)}与评级不符：由{previous_zh}到{rating.value}"
+        f"应为{should_zh}（可省略 action，系统自动推导）",
+    )
+
+
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def _unsourced_exhibits(text: str) -> list[tuple[int, str]]:
     """Tables and images in Markdown text that no source line follows, as (offset, kind)."""
     tokens = _PARSER.parse(text)
+    # markdown-it counts lines at "\n" only; so must the offsets (not at U+2028 and the like).
     line_starts = [0]
-    for line in text.splitlines(keepends=True):
-        line_starts.append(line_starts[-1] + len(line))
+    for line in text.split("\n"):
+        line_starts.append(line_starts[-1] + len(line) + 1)
     found = []
     for i, token in enumerate(tokens):
         kind = None

@@ -53,6 +53,35 @@ class Problem:
         }
 
 
+def quote(value: object, limit: int = 40, zh: bool = False) -> str:
+    r"""A value quoted for a message: control characters escaped, long text shortened.
+
+    >>> quote("S03405")
+    "'S03405'"
+    >>> quote("稳赚", zh=True)
+    '“稳赚”'
+    >>> print(quote("a\tb" + "x" * 50, limit=8))
+    'a\tbxxxx…'
+    """
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = "".join(_visible(char) for char in text)
+    return f"“{text}”" if zh else f"'{text}'"
+
+
+def _visible(char: str) -> str:
+    """A character as it can be printed on one line of a message."""
+    code = ord(char)
+    if code < 0x20 or code == 0x7F or 0xD800 <= code <= 0xDFFF or char in BIDI_CONTROLS:
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\u{code:04x}")
+    return char
+
+
+#: Characters that reorder the text around them when it is displayed (Trojan Source, CVE-2021-42574).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def format_loc(loc: Loc) -> str:
     """Join a pydantic-style location into a dotted path with list indexes.
 
@@ -64,7 +93,8 @@ def format_loc(loc: Loc) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = "".join(_visible(char) for char in str(part))
+            out += f".{name}" if out else name
     return out
 
 
