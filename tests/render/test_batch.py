@@ -424,17 +424,17 @@ def test_progress_bar_on_a_terminal(here: Path) -> None:
     assert b"1 built, 0 skipped, 0 failed" in err
 
 
-@pytest.mark.filterwarnings(
-    # distributed's own start-up notices, not this project's code.
-    "ignore::DeprecationWarning:distributed",
-    "ignore::DeprecationWarning:tornado",
-)
 def test_a_dask_cluster_runs_the_same_build(here: Path) -> None:
-    distributed = pytest.importorskip("distributed")
+    import distributed  # in the dev extra, so that this runs wherever the tests do
+
     make_notes(here, 2)
     assert run("build", "notes", "-o", "local").exit_code == 0
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        host="127.0.0.1",
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        dashboard_address=":0",  # any free port: another cluster may hold the usual one
     ) as cluster:
         result = run("build", "notes", "-o", "dask", "--scheduler", cluster.scheduler_address)
         assert result.exit_code == 0, result.output
@@ -459,3 +459,23 @@ def test_the_example_ci_workflow_runs_check_build_and_uploads_dist() -> None:
     assert "render check notes --format github" in workflow
     assert "render build notes -o dist --error-format github" in workflow
     assert "actions/upload-artifact" in workflow and "path: dist/" in workflow
+
+
+def test_a_worker_that_dies_is_reported_and_what_was_built_is_kept(here: Path) -> None:
+    notes = make_notes(here, 3)
+
+    class KillTheWorker(batch.Silent):
+        """After the first note, the worker is killed, as the kernel's OOM killer would."""
+
+        def finished(self, outcome: batch.Outcome) -> None:
+            if outcome.status == "built":
+                os.kill(outcome.worker, signal.SIGKILL)
+
+    options = BuildOptions(output=here / "dist", today=TODAY)
+    summary = build(notes, options, jobs=1, reporter=KillTheWorker(), root=here)
+    statuses = [o.status for o in summary.outcomes]
+    assert statuses.count("built") == 1 and statuses.count("crashed") == 2, statuses
+    crashed = next(o for o in summary.outcomes if o.status == "crashed")
+    assert crashed.crash and "terminated abruptly" in crashed.crash
+    assert len(Manifest.load(here / "dist").notes) == 1
+    assert not verify(here / "dist").problems

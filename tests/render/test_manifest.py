@@ -1,0 +1,101 @@
+"""The manifest's parts: input hashes, fontconfig's files, the written form, verification."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from render.manifest import (
+    MANIFEST_NAME,
+    Fingerprints,
+    Manifest,
+    ManifestError,
+    changed_inputs,
+    output_record,
+    verify,
+)
+
+
+def test_file_hashes_follow_the_contents(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_bytes(b"first")
+    fingerprints = Fingerprints()
+    assert fingerprints.file(path) == hashlib.sha256(b"first").hexdigest()
+    path.write_bytes(b"second, longer")
+    assert fingerprints.file(path) == hashlib.sha256(b"second, longer").hexdigest()
+    path.unlink()
+    assert fingerprints.file(path) is None
+
+
+def test_a_tree_lists_every_file_but_hidden_ones_and_caches(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "__pycache__").mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "house.yaml").write_text("a")
+    (tmp_path / "templates" / "page.html").write_text("b")
+    (tmp_path / "templates" / "__pycache__" / "x.pyc").write_text("c")
+    (tmp_path / ".git" / "HEAD").write_text("d")
+    (tmp_path / ".DS_Store").write_text("e")
+    tree = Fingerprints().tree(tmp_path)
+    assert list(tree) == ["house.yaml", "templates/page.html"]
+    assert tree["templates/page.html"] == hashlib.sha256(b"b").hexdigest()
+    assert Fingerprints().tree(tmp_path / "missing") == {}
+
+
+def test_fonts_are_the_files_fontconfig_has_for_each_family() -> None:
+    fingerprints = Fingerprints()
+    cjk = fingerprints.fonts("Noto Sans CJK SC")
+    assert sorted(cjk) == ["NotoSansCJK-Bold.ttc", "NotoSansCJK-Regular.ttc"]
+    assert all(value and len(value) == 64 for value in cjk.values())
+    # A generic family, or one that is not installed, is the one file fontconfig puts instead.
+    assert len(fingerprints.fonts("sans-serif")) == 1
+    assert len(fingerprints.fonts("No Such Font Pro")) == 1
+
+
+def test_the_first_changed_input_is_the_reason() -> None:
+    recorded = {"note": 1, "house": 1, "fonts": 1, "program": 1}
+    assert changed_inputs(recorded, dict(recorded)) is None
+    assert changed_inputs(recorded, {**recorded, "fonts": 2}) == "fonts changed"
+    assert changed_inputs(recorded, {**recorded, "house": 2, "fonts": 2}) == "house changed"
+
+
+def test_the_written_manifest_does_not_depend_on_the_order_notes_finished(tmp_path: Path) -> None:
+    one = Manifest(tmp_path, {"b": {"z": 1, "a": 2}, "a": {"k": 3}})
+    two = Manifest(tmp_path, {"a": {"k": 3}, "b": {"a": 2, "z": 1}})
+    assert one.dumps() == two.dumps()
+    one.save()
+    assert Manifest.load(tmp_path).notes == one.notes
+    assert list(tmp_path.iterdir()) == [tmp_path / MANIFEST_NAME]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "cannot be read"),
+        ('{"format": 1}', "is not a render manifest"),
+        ('{"format": 99, "notes": {}}', "has manifest format 99"),
+    ],
+)
+def test_a_manifest_that_is_not_ours_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / MANIFEST_NAME).write_text(text)
+    with pytest.raises(ManifestError, match=message):
+        Manifest.load(tmp_path)
+
+
+def test_verify_never_reads_outside_its_folder(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"not published")
+    (dist / "a.pdf").write_bytes(b"published")
+    notes = {
+        "a": {"outputs": {"a.pdf": output_record(b"published")}},
+        "b": {"outputs": {"../secret.pdf": output_record(b"not published")}},
+    }
+    (dist / MANIFEST_NAME).write_text(json.dumps({"format": 1, "notes": notes}))
+    found = verify(dist, "dist")
+    assert found.checked == 1 and found.failed
+    assert [(p.code, p.path) for p in found.problems] == [("verify.manifest", "dist/manifest.json")]
+    assert "'../secret.pdf' outside this folder" in found.problems[0].message
