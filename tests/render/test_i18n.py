@@ -242,11 +242,16 @@ def running(house: House, locale: str, page: int, count: int) -> dict[str, str]:
 
 
 def header(locale: str) -> dict[str, str]:
+    """The running header's two parts, checked apart: text extraction may read a table heading
+    that sits level with the header in between them."""
     return {
-        "zh_CN": {"header": "澄川证券证券研究报告 · Electronics行业事件点评"},
+        "zh_CN": {
+            "header firm": "澄川证券",
+            "header kind": "证券研究报告 · Electronics行业事件点评",
+        },
         "en_US": {
-            "header": "Chengchuan SecuritiesSecurities research report · "
-            "Electronics — Industry Event Commentary"
+            "header firm": "Chengchuan Securities",
+            "header kind": "Securities research report · Electronics — Industry Event Commentary",
         },
     }[locale]
 
