@@ -297,6 +297,31 @@ def schema(
         typer.echo(f"wrote {path}")
 
 
+@app.command()
+def preview(
+    folder: Annotated[Path, typer.Argument(help="The folder of notes to serve.")] = Path("."),
+    port: Annotated[
+        int, typer.Option("--port", help="Port to listen on (0: any free one).")
+    ] = 8000,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on; anything but 127.0.0.1 is networked."),
+    ] = "127.0.0.1",
+    lang: LangOption = Lang.en,
+    today: TodayOption = None,
+) -> None:
+    """Serve a folder of notes in the browser; pages re-render and reload as you save."""
+    from render.preview.server import serve
+
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{folder}: no such folder", param_hint="FOLDER")
+    try:
+        serve(folder, host=host, port=port, today=_today(today), lang=lang.value)
+    except UsageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"render {__version__}")

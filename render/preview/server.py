@@ -1,0 +1,143 @@
+"""Run the preview on uvicorn: bind (loopback unless told otherwise), serve, shut down cleanly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import logging
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+
+from render.errors import UsageError
+from render.preview.app import LOOPBACK_HOSTS, create_app
+from render.preview.service import PreviewService
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class PreviewServer(uvicorn.Server):
+    """uvicorn, ending the open event streams first so that stopping never waits on open tabs."""
+
+    def __init__(self, config: uvicorn.Config, service: PreviewService) -> None:
+        super().__init__(config)
+        self.service = service
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.service.events.close()
+        await super().shutdown(sockets)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, so a port in use is a clear error before anything starts."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def build(
+    root: Path,
+    host: str,
+    port: int,
+    today: dt.date | None = None,
+    lang: str = "en",
+    log_config: dict | None = None,
+) -> tuple[PreviewServer, socket.socket]:
+    """The server and its bound socket; a non-loopback host accepts any ``Host`` header."""
+    allowed = LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else ("*",)
+    app = create_app(root, today=today, lang=lang, allowed_hosts=allowed)
+    sock = bind(host, port)
+    config = uvicorn.Config(
+        app,
+        lifespan="on",
+        ws="none",  # no WebSockets: reload goes over server-sent events
+        access_log=False,
+        log_level="warning",
+        log_config=log_config,
+        timeout_graceful_shutdown=3,
+    )
+    return PreviewServer(config, app.state.service), sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+
+def serve(
+    root: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    today: dt.date | None = None,
+    lang: str = "en",
+) -> None:
+    """Serve until interrupted; raise :class:`UsageError` if the address cannot be used."""
+    server, sock = build(root, host, port, today, lang, log_config=uvicorn.config.LOGGING_CONFIG)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("render.preview")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    if not is_loopback(host):
+        print(
+            f"warning: listening on {host}: anyone who can reach this machine on the network "
+            "can read these notes and their renders",
+            file=sys.stderr,
+        )
+    print(f"previewing {server.service.root} at {url_of(sock)} (Ctrl+C to stop)", file=sys.stderr)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+@contextmanager
+def running(
+    root: Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    today: dt.date | None = None,
+    lang: str = "en",
+    timeout: float = 30.0,
+) -> Iterator[str]:
+    """A real preview server on a background thread (for tests and benchmarks); yields its URL."""
+    server, sock = build(root, host, port, today, lang)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="preview-server", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("the preview server did not start")
+        time.sleep(0.02)
+    try:
+        yield url_of(sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout)
+        sock.close()

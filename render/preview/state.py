@@ -1,0 +1,305 @@
+"""Per-note preview state: the last good render, the current problems and the PDF cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+
+from render.discover import find_notes
+from render.errors import UserError
+from render.preview.fingerprint import Fingerprints, template_listing
+from render.renderer import Checked, Renderer
+from schemas.problems import Problem, Severity
+
+log = logging.getLogger("render.preview")
+
+#: A render whose inputs keep changing under it is retried this many times before giving up.
+ATTEMPTS = 3
+
+
+def display(path: Path) -> str:
+    """A path as ``render check`` prints it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class PdfEntry:
+    """A rendered PDF and the fingerprint of the inputs it was rendered from."""
+
+    fingerprint: str
+    data: bytes
+    pages: int
+    seconds: float
+
+
+@dataclass
+class NoteView:
+    """One note as the preview shows it.
+
+    The render thread updates it; the event loop only reads ``state`` and ``page``, which are
+    replaced whole, never mutated, so a reader always sees one consistent version.
+    """
+
+    rel: str
+    path: Path
+    #: What browsers are sent about the note (status, problems, versions), as JSON data.
+    state: dict[str, Any] = field(default_factory=dict)
+    #: The last good render: its version and the HTML, kept on screen while the note is broken.
+    page: tuple[int, str] | None = None
+    fingerprint: str | None = None
+    house: Path | None = None
+    checked: Checked | None = None
+    pdf: PdfEntry | None = None
+    problems: list[Problem] = field(default_factory=list)
+    summary: dict[str, str] = field(default_factory=dict)
+    version: int = 0
+
+    @property
+    def status(self) -> str:
+        if self.fingerprint is None and self.checked is None and not self.problems:
+            return "pending"
+        if any(p.severity is Severity.ERROR for p in self.problems):
+            return "errors"
+        return "warnings" if self.problems else "valid"
+
+
+def problem_data(problem: Problem, lang: str) -> dict[str, Any]:
+    """A problem for the page: the exact line ``render check`` prints, and its parts."""
+    return {
+        "text": problem.text(lang),
+        "severity": str(problem.severity),
+        "path": problem.path,
+        "line": problem.line,
+        "column": problem.column,
+        "field": problem.field,
+        "code": problem.code,
+        "message": problem.message_zh if lang == "zh" else problem.message,
+    }
+
+
+def _summary(checked: Checked) -> dict[str, str]:
+    """Title, date and rating as written, read from the data so a broken note still shows them."""
+    data = checked.source.data if checked.source else {}
+    rating = data.get("rating")
+    if isinstance(rating, dict):
+        rating = rating.get("value")
+    date = data.get("date")
+    out = {}
+    for key, value in (("title", data.get("title")), ("date", date), ("rating", rating)):
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            out[key] = str(value)
+    return out
+
+
+def _template_problem(exc: TemplateError, fallback: str) -> Problem:
+    """A broken template, located at the template line Jinja's traceback points to."""
+    path, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not (path and line):
+        frames = [
+            f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")
+        ]
+        if frames:
+            path, line = frames[-1].filename, frames[-1].lineno
+    return Problem(
+        "render.template",
+        f"the template cannot be rendered: {type(exc).__name__}: {exc}",
+        f"模板无法渲染：{type(exc).__name__}: {exc}",
+        path=display(Path(path)) if path else fallback,
+        line=line or 0,
+        column=1 if line else 0,
+    )
+
+
+def _bug_problem(exc: Exception, where: str) -> Problem:
+    log.error("internal error rendering %s", where, exc_info=exc)
+    return Problem(
+        "render.internal",
+        f"internal error (a bug in render, not in the note; the server log has the "
+        f"traceback): {type(exc).__name__}: {exc}",
+        f"内部错误（render 的缺陷，并非笔记的问题；服务器日志中有详细信息）：{type(exc).__name__}: {exc}",
+        path=where,
+    )
+
+
+class Notes:
+    """Every note in a folder, checked and rendered with one warm :class:`Renderer`.
+
+    Not thread-safe by design: the preview runs every method on its render thread, one call at a
+    time, because the renderer's caches and WeasyPrint's font configuration are not shared safely.
+    """
+
+    def __init__(self, root: Path, today: dt.date | None = None, lang: str = "en") -> None:
+        self.root = root.resolve()
+        self.today = today
+        self.lang = lang
+        self.renderer = Renderer(today=today)
+        self.fingerprints = Fingerprints()
+        self.views: dict[str, NoteView] = {}
+        self._templates: dict[Path | None, tuple[str, ...]] = {}
+
+    # -- the folder --------------------------------------------------------------------------
+
+    def scan(self) -> tuple[list[str], list[str]]:
+        """Find the folder's notes again; return the notes that appeared and those that went."""
+        found: dict[str, Path] = {}
+        for path in find_notes([self.root]):
+            # A link that leads out of the folder is not one of its notes, whatever its name.
+            if path.resolve().is_relative_to(self.root) and path.is_file():
+                found[path.relative_to(self.root).as_posix()] = path
+        views = {rel: self.views.get(rel) or NoteView(rel, path) for rel, path in found.items()}
+        for view in views.values():
+            if not view.state:
+                view.state = self._state(view)
+        added = sorted(set(views) - set(self.views))
+        removed = sorted(set(self.views) - set(views))
+        # Replaced whole: the event loop may be iterating over the old dictionary.
+        self.views = views
+        return added, removed
+
+    def house_folders(self) -> set[Path]:
+        return {view.house for view in self.views.values() if view.house is not None}
+
+    # -- one note ----------------------------------------------------------------------------
+
+    def refresh(self, rel: str) -> bool:
+        """Re-check and re-render a note if any of its inputs changed.
+
+        Returns whether what a viewer sees changed (status, problems, the page). A note whose
+        house could not be found is always re-checked: the house may have appeared since.
+        """
+        view = self.views.get(rel)
+        if view is None:
+            return False
+        before = self._fingerprint(view, view.house)
+        if before is not None and before == view.fingerprint and view.house is not None:
+            return False
+        old = view.state
+        for _ in range(ATTEMPTS):
+            house = view.house
+            before = self._fingerprint(view, house)
+            self._render(view)
+            after = self._fingerprint(view, house)
+            # The inputs read must be the inputs fingerprinted, or a later edit would be missed.
+            if before == after:
+                view.fingerprint = before if view.house == house else None
+                break
+        else:
+            view.fingerprint = None
+        view.state = self._state(view)
+        return view.state != old
+
+    def pdf(self, rel: str) -> PdfEntry | list[Problem]:
+        """The PDF of the note as it is now: from the cache if its inputs are unchanged.
+
+        Returns the problems instead when the note cannot be rendered.
+        """
+        self.refresh(rel)
+        view = self.views.get(rel)
+        if view is None:
+            return []
+        for _ in range(ATTEMPTS):
+            if view.status == "errors" or view.checked is None or view.fingerprint is None:
+                return [p for p in view.problems if p.severity is Severity.ERROR]
+            if view.pdf is not None and view.pdf.fingerprint == view.fingerprint:
+                return view.pdf
+            fingerprint = view.fingerprint
+            started = time.perf_counter()
+            try:
+                rendered = self.renderer.render_checked(view.checked, ("pdf",))
+            except UserError as exc:
+                return exc.problems
+            except TemplateError as exc:
+                return [_template_problem(exc, view.checked.display)]
+            except Exception as exc:
+                return [_bug_problem(exc, view.checked.display)]
+            assert rendered.pdf is not None
+            entry = PdfEntry(
+                fingerprint, rendered.pdf, rendered.pages, time.perf_counter() - started
+            )
+            self.refresh(rel)
+            if view.fingerprint == fingerprint:
+                view.pdf = entry
+                view.state = self._state(view)
+                return entry
+        return entry
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _fingerprint(self, view: NoteView, house: Path | None) -> str | None:
+        try:
+            return self.fingerprints.note(view.path, house, self.today)
+        except OSError:
+            return None
+
+    def _render(self, view: NoteView) -> None:
+        """Check and render the HTML; any failure becomes a located problem, never an exception."""
+        where = display(view.path)
+        self._fresh_templates(view.house)
+        try:
+            checked = self.renderer.check(view.path, where)
+        except Exception as exc:
+            view.problems, view.checked = [_bug_problem(exc, where)], None
+            return
+        view.house = checked.profile.folder if checked.profile else None
+        if self._fresh_templates(view.house):
+            checked = self.renderer.check(view.path, where)
+        if checked.source is not None:
+            view.summary = _summary(checked)
+        problems = list(checked.problems)
+        view.checked = None
+        if not checked.errors and checked.note is not None:
+            try:
+                html = self.renderer.render_checked(checked, ("html",)).html
+            except UserError as exc:
+                problems += exc.problems
+            except TemplateError as exc:
+                problems.append(_template_problem(exc, where))
+            except Exception as exc:
+                problems.append(_bug_problem(exc, where))
+            else:
+                view.checked = checked
+                if view.page is None or view.page[1] != html:
+                    view.version += 1
+                    view.page = (view.version, html)
+        view.problems = problems
+
+    def _fresh_templates(self, house: Path | None) -> bool:
+        """Start a new renderer when template files appeared or went; True if it did."""
+        listing = template_listing(house)
+        known = self._templates.get(house)
+        self._templates[house] = listing
+        if known is None or known == listing:
+            return False
+        log.info("template files changed; reloading templates")
+        self.renderer = Renderer(today=self.today)
+        return True
+
+    def _state(self, view: NoteView) -> dict[str, Any]:
+        ready = view.pdf is not None and view.pdf.fingerprint == view.fingerprint
+        return {
+            "note": view.rel,
+            "status": view.status,
+            "version": view.page[0] if view.page else 0,
+            "pdf": view.pdf.fingerprint if ready and view.pdf else None,
+            "pages": view.pdf.pages if ready and view.pdf else None,
+            "errors": sum(p.severity is Severity.ERROR for p in view.problems),
+            "warnings": sum(p.severity is Severity.WARNING for p in view.problems),
+            "problems": [problem_data(p, self.lang) for p in view.problems],
+            **view.summary,
+        }
+
+    def missing(self, rel: str) -> dict[str, Any]:
+        """The state sent for a note that is not (or no longer) in the folder."""
+        return {"note": rel, "status": "missing", "version": 0, "pdf": None, "problems": []}

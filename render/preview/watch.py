@@ -1,0 +1,59 @@
+"""The watchfiles task: notes folder, house folders and built-in templates; a change pokes a pass."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import anyio
+from watchfiles import awatch
+
+from render.houses import BUILTIN_TEMPLATES
+from render.preview.service import PreviewService
+
+log = logging.getLogger("render.preview")
+
+#: watchfiles yields once no new change came for STEP ms (or after DEBOUNCE ms of steady changes):
+#: an editor's save (temporary file, rename, touch) arrives as one batch, and rapid saves coalesce.
+STEP_MS = 50
+DEBOUNCE_MS = 400
+#: The watcher starts listening a moment after it is created; a pass after that catches anything
+#: that changed while it was being (re-)armed.
+SETTLE_SECONDS = 0.5
+
+
+def watch_paths(service: PreviewService) -> list[Path]:
+    """The folders whose files a render reads, each once (a folder inside another is covered)."""
+    folders = sorted({service.root, BUILTIN_TEMPLATES.resolve(), *service.notes.house_folders()})
+    kept: list[Path] = []
+    for folder in folders:
+        if folder.is_dir() and not any(folder.is_relative_to(k) for k in kept):
+            kept.append(folder)
+    return kept
+
+
+async def watch(service: PreviewService) -> None:
+    """Watch until cancelled; re-arm when a note starts using a house in another folder."""
+    while True:
+        stop = anyio.Event()
+        service.rewatch = stop.set
+        paths = watch_paths(service)
+        service.watched = set(service.notes.house_folders())
+        log.debug("watching %s", ", ".join(map(str, paths)))
+        try:
+            async with anyio.create_task_group() as group:
+                group.start_soon(_settle, service)
+                async for changes in awatch(
+                    *paths, stop_event=stop, step=STEP_MS, debounce=DEBOUNCE_MS
+                ):
+                    log.debug("changed: %s", sorted(path for _, path in changes))
+                    service.poke()
+        except Exception:
+            # A watched folder deleted or unreadable: keep serving, and try again shortly.
+            log.exception("watching files failed; retrying")
+            await anyio.sleep(1)
+
+
+async def _settle(service: PreviewService) -> None:
+    await anyio.sleep(SETTLE_SECONDS)
+    service.poke()
