@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -479,3 +480,18 @@ def test_a_worker_that_dies_is_reported_and_what_was_built_is_kept(here: Path) -
     assert crashed.crash and "terminated abruptly" in crashed.crash
     assert len(Manifest.load(here / "dist").notes) == 1
     assert not verify(here / "dist").problems
+
+
+def test_a_second_build_into_the_same_folder_at_once_is_refused(here: Path) -> None:
+    make_notes(here, 1)
+    dist = here / "dist"
+    dist.mkdir()
+    held = os.open(dist, os.O_RDONLY)  # as a build in progress holds it
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = run("build", "notes")
+    finally:
+        os.close(held)
+    assert result.exit_code == 2
+    assert "Error: another build is writing to dist" in result.stderr
+    assert list(dist.iterdir()) == []
