@@ -35,7 +35,10 @@ class Problem:
         return format_loc(self.loc)
 
     def text(self, lang: str = "en") -> str:
+        """The problem as one line: ``file:line:column: severity: field: message [code]``."""
         message = self.message_zh if lang == "zh" else self.message
+        # One problem, one line: text quoted from a note cannot break it or reorder it.
+        message = "".join(_visible(char) for char in message)
         where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
         field = f"{self.field}: " if self.loc else ""
         return f"{where}: {self.severity}: {field}{message} [{self.code}]"

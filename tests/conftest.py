@@ -18,6 +18,21 @@ EXAMPLE_NOTE = EXAMPLES / "2026-03-02-ai-training-cost.md"
 TODAY = dt.date(2026, 11, 1)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite the golden files of the broken-note corpus instead of comparing with them.",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether golden files are rewritten (``--update-golden``) rather than compared."""
+    return bool(request.config.getoption("--update-golden"))
+
+
 @pytest.fixture(scope="session")
 def renderer() -> Renderer:
     """One warm renderer for the session, as the batch builder and preview server keep one."""
