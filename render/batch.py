@@ -424,34 +424,52 @@ def build(
         outcomes: dict[str, Outcome] = {}
         todo = [s for s in steps if s.reason is not None]
         reporter.start(len(steps), len(todo))
-        for step in steps:
-            if step.reason is None:
-                outcomes[step.job.key] = Outcome(step.job.display, "skipped")
-                reporter.finished(outcomes[step.job.key])
-        if todo:
-            own = executor is None
-            pool = local_pool(max(1, min(jobs or cores(), len(todo)))) if own else executor
-            assert pool is not None
-            try:
-                futures: dict[Future[Result], Step] = {
-                    pool.submit(build_note, step.job): step for step in todo
-                }
-                for future in as_completed(futures):
-                    step = futures[future]
-                    try:
-                        result = future.result()
-                    except Exception as exc:  # the worker died (killed, out of memory, …)
-                        crash = "".join(traceback.format_exception(exc))
-                        result = Result(step.job.key, step.job.display, ok=False, crash=crash)
-                    outcome = _record(step, result, manifest, options)
-                    outcomes[step.job.key] = outcome
-                    reporter.finished(outcome)
-            finally:
-                if own:
-                    pool.shutdown(wait=True, cancel_futures=True)
-        reporter.stop()
+        try:
+            for step in steps:
+                if step.reason is None:
+                    outcomes[step.job.key] = Outcome(step.job.display, "skipped")
+                    reporter.finished(outcomes[step.job.key])
+            if todo:
+                own = executor is None
+                pool = local_pool(max(1, min(jobs or cores(), len(todo)))) if own else executor
+                assert pool is not None
+                try:
+                    _run(pool, todo, manifest, options, reporter, outcomes)
+                finally:
+                    if own:
+                        pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            reporter.stop()
     ordered = [outcomes[s.job.key] for s in steps if s.job.key in outcomes]
     return Summary(ordered, time.perf_counter() - started)
+
+
+def _run(
+    pool: Executor,
+    todo: list[Step],
+    manifest: Manifest,
+    options: BuildOptions,
+    reporter: Reporter,
+    outcomes: dict[str, Outcome],
+) -> None:
+    """Submit every job, and record each result as it comes, in whatever order they finish."""
+    futures: dict[Future[Result], Step] = {pool.submit(build_note, s.job): s for s in todo}
+    try:
+        for future in as_completed(futures):
+            step = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # the worker died (killed, out of memory, …)
+                crash = "".join(traceback.format_exception(exc))
+                result = Result(step.job.key, step.job.display, ok=False, crash=crash)
+            outcome = _record(step, result, manifest, options)
+            outcomes[step.job.key] = outcome
+            reporter.finished(outcome)
+    except BaseException:
+        # Interrupted: an executor we do not own (a cluster) must not go on with our jobs.
+        for future in futures:
+            future.cancel()
+        raise
 
 
 def _record(step: Step, result: Result, manifest: Manifest, options: BuildOptions) -> Outcome:
