@@ -98,9 +98,14 @@ def _refused_zh(reason: str, reference: str) -> str:
 class Renderer:
     """Turns note files into HTML and PDF; keeps houses, templates and fonts warm across notes."""
 
-    def __init__(self, today: dt.date | None = None, created: dt.datetime | None = None) -> None:
+    def __init__(
+        self,
+        today: dt.date | None = None,
+        created: dt.datetime | Literal["environment"] | None = "environment",
+    ) -> None:
         self.today = today
-        #: The creation date written into outputs; by default SOURCE_DATE_EPOCH, else the note's.
+        #: The creation date written into outputs: a fixed one, None for each note's date, or
+        #: SOURCE_DATE_EPOCH if set ("environment", read at each render, as tools set it late).
         self.created = created
         self._houses: dict[Path, tuple[float, HouseProfile]] = {}
         self._envs: dict[tuple[Path, str], Environment] = {}
@@ -226,7 +231,7 @@ class Renderer:
         assert note is not None and profile is not None
         locale = note.locale or profile.house.default_locale
         env = self.env(profile, locale)
-        created = self.created or source_date_epoch()
+        created = source_date_epoch() if self.created == "environment" else self.created
         context = build_context(note, profile, checked.path.parent, translations(locale), created)
         context["stylesheet"] = stylesheet(profile)
         html = render_html(env, note.template, context)

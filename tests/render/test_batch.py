@@ -495,3 +495,17 @@ def test_a_second_build_into_the_same_folder_at_once_is_refused(here: Path) -> N
     assert result.exit_code == 2
     assert "Error: another build is writing to dist" in result.stderr
     assert list(dist.iterdir()) == []
+
+
+def test_a_worker_goes_by_the_build_not_by_its_own_environment(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cluster's worker (or a pool's fork server) may have been started with other settings:
+    # the job says which creation date to write, here none (so each note's date).
+    make_notes(here, 1)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    options = BuildOptions(output=here / "dist", today=TODAY, created=None)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        build([here / "notes" / "note-1.md"], options, executor=pool, root=here)
+    created = PdfReader(here / "dist" / "note-1.pdf").metadata["/CreationDate"]
+    assert created == "D:20260302000000Z"
