@@ -5,9 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from pathlib import Path
 
 from render.houses import BUILTIN_TEMPLATES
+
+#: A file changed this recently is always re-read: timestamps advance in coarse ticks, so two
+#: saves of the same size within one tick leave the same stat signature (git's "racy clean").
+RACY_NS = 2_000_000_000
 
 
 class Fingerprints:
@@ -19,18 +24,22 @@ class Fingerprints:
     """
 
     def __init__(self) -> None:
-        self._files: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
+        self._files: dict[str, tuple[tuple[int, ...], bytes]] = {}
 
     def file(self, path: Path) -> bytes:
         """The SHA-256 of a file's bytes; raises :class:`OSError` if it cannot be read."""
         st = os.stat(path)
-        signature = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev)
+        # ctime too: a tool can set mtime back (cp -p, touch -d), never ctime.
+        signature = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev)
         key = str(path)
         cached = self._files.get(key)
         if cached and cached[0] == signature:
             return cached[1]
         digest = hashlib.sha256(path.read_bytes()).digest()
-        self._files[key] = (signature, digest)
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
+            self._files[key] = (signature, digest)
+        else:
+            self._files.pop(key, None)
         return digest
 
     def tree(self, folder: Path) -> bytes:

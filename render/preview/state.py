@@ -186,32 +186,31 @@ class Notes:
         if before is not None and before == view.fingerprint and view.house is not None:
             return False
         old = view.state
+        view.fingerprint = None
         for _ in range(ATTEMPTS):
             house = view.house
             before = self._fingerprint(view, house)
             self._render(view)
-            after = self._fingerprint(view, house)
-            # The inputs read must be the inputs fingerprinted, or a later edit would be missed.
-            if before == after:
-                view.fingerprint = before if view.house == house else None
+            # The inputs read must be the inputs fingerprinted, or a later edit would be missed;
+            # a note now using another house is rendered again with that house fingerprinted.
+            if view.house == house and before == self._fingerprint(view, house):
+                view.fingerprint = before
                 break
-        else:
-            view.fingerprint = None
         view.state = self._state(view)
         return view.state != old
 
     def pdf(self, rel: str) -> PdfEntry | list[Problem]:
         """The PDF of the note as it is now: from the cache if its inputs are unchanged.
 
-        Returns the problems instead when the note cannot be rendered.
+        Returns the errors instead when the note cannot be rendered; an error only the PDF
+        stage finds (a resource a template asks for and is refused) joins the note's problems.
         """
         self.refresh(rel)
         view = self.views.get(rel)
-        if view is None:
-            return []
+        entry: PdfEntry | None = None
         for _ in range(ATTEMPTS):
-            if view.status == "errors" or view.checked is None or view.fingerprint is None:
-                return [p for p in view.problems if p.severity is Severity.ERROR]
+            if view is None or view.checked is None or view.fingerprint is None:
+                break
             if view.pdf is not None and view.pdf.fingerprint == view.fingerprint:
                 return view.pdf
             fingerprint = view.fingerprint
@@ -219,21 +218,30 @@ class Notes:
             try:
                 rendered = self.renderer.render_checked(view.checked, ("pdf",))
             except UserError as exc:
-                return exc.problems
+                failed = exc.problems
             except TemplateError as exc:
-                return [_template_problem(exc, view.checked.display)]
+                failed = [_template_problem(exc, view.checked.display)]
             except Exception as exc:
-                return [_bug_problem(exc, view.checked.display)]
-            assert rendered.pdf is not None
-            entry = PdfEntry(
-                fingerprint, rendered.pdf, rendered.pages, time.perf_counter() - started
-            )
-            self.refresh(rel)
-            if view.fingerprint == fingerprint:
-                view.pdf = entry
-                view.state = self._state(view)
-                return entry
-        return entry
+                failed = [_bug_problem(exc, view.checked.display)]
+            else:
+                assert rendered.pdf is not None
+                seconds = time.perf_counter() - started
+                entry = PdfEntry(fingerprint, rendered.pdf, rendered.pages, seconds)
+                self.refresh(rel)
+                if view.fingerprint == fingerprint:
+                    view.pdf = entry
+                    view.state = self._state(view)
+                    return entry
+                continue
+            view.problems = [*view.problems, *failed]
+            view.checked = None
+            view.state = self._state(view)
+            break
+        if entry is not None:
+            # The inputs changed under every attempt: the newest render, not cached.
+            return entry
+        errors = [p for p in view.problems if p.severity is Severity.ERROR] if view else []
+        return errors
 
     # -- internals ---------------------------------------------------------------------------
 

@@ -1,0 +1,163 @@
+"""The preview's per-note state: last good render kept, problems as `render check` prints them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from render.cli import app
+from render.preview.state import Notes, PdfEntry
+from render.renderer import Renderer
+from tests.conftest import TODAY, edit
+
+BAD_RATING = ("value: 超配", "value: 超超配")
+
+
+@pytest.fixture
+def notes(note_file: Path) -> Notes:
+    notes = Notes(note_file.parent, today=TODAY)
+    notes.scan()
+    return notes
+
+
+def test_scan_finds_notes_and_reports_what_came_and_went(notes: Notes, note_file: Path) -> None:
+    assert list(notes.views) == ["note.md"]
+    (note_file.parent / "sub").mkdir()
+    (note_file.parent / "sub" / "second.yaml").write_text("title: x\n", encoding="utf-8")
+    assert notes.scan() == (["sub/second.yaml"], [])
+    note_file.unlink()
+    assert notes.scan() == ([], ["note.md"])
+    assert list(notes.views) == ["sub/second.yaml"]
+
+
+def test_a_link_out_of_the_folder_is_not_a_note(notes: Notes, workspace: Path) -> None:
+    outside = workspace / "outside.md"
+    outside.write_text("---\ntitle: not here\n---\n", encoding="utf-8")
+    (workspace / "notes" / "link.md").symlink_to(outside)
+    assert notes.scan() == ([], [])
+
+
+def test_refresh_renders_once_per_change(notes: Notes, note_file: Path) -> None:
+    assert notes.refresh("note.md") is True
+    view = notes.views["note.md"]
+    assert view.state["status"] == "valid"
+    assert view.page is not None and view.page[0] == 1
+    assert view.state["title"].startswith("新一代训练框架")
+    assert (view.state["date"], view.state["rating"]) == ("2026-03-02", "超配")
+    assert notes.refresh("note.md") is False
+
+    edit(note_file, "技术迭代不及预期", "技术路线变化")
+    assert notes.refresh("note.md") is True
+    assert view.page[0] == 2 and "技术路线变化" in view.page[1]
+
+
+def test_the_html_is_what_render_build_writes(notes: Notes, note_file: Path) -> None:
+    notes.refresh("note.md")
+    built = Renderer(today=TODAY).render(note_file, ("html",)).html
+    assert notes.views["note.md"].page == (1, built)
+
+
+def test_a_broken_save_keeps_the_last_good_page(notes: Notes, note_file: Path) -> None:
+    notes.refresh("note.md")
+    view = notes.views["note.md"]
+    good = view.page
+    edit(note_file, *BAD_RATING)
+    assert notes.refresh("note.md") is True
+    assert view.page == good
+    assert view.state["status"] == "errors"
+    assert view.state["version"] == 1
+    [problem] = view.state["problems"]
+    assert problem["line"] == 13 and problem["field"] == "rating.value"
+
+    edit(note_file, *reversed(BAD_RATING))
+    assert notes.refresh("note.md") is True
+    assert view.state["status"] == "valid" and view.state["problems"] == []
+    assert view.page == good  # the same render: nothing to reload
+
+
+def test_problems_read_exactly_as_render_check_prints_them(notes: Notes, note_file: Path) -> None:
+    edit(note_file, *BAD_RATING)
+    edit(note_file, "sac: S9901524060001", "sac: S99")
+    notes.refresh("note.md")
+    shown = [p["text"] for p in notes.views["note.md"].state["problems"]]
+    assert len(shown) == 2
+    result = CliRunner().invoke(app, ["check", str(note_file), "--today", TODAY.isoformat()])
+    assert result.exit_code == 1
+    printed = result.output.splitlines()
+    assert all(line in printed for line in shown), (shown, printed)
+
+
+def test_a_note_that_does_not_parse_keeps_its_title(notes: Notes, note_file: Path) -> None:
+    notes.refresh("note.md")
+    edit(note_file, "subject:\n", "subject: [\n")
+    notes.refresh("note.md")
+    state = notes.views["note.md"].state
+    assert state["status"] == "errors"
+    assert state["problems"][0]["line"] > 0
+    assert state["title"].startswith("新一代训练框架")
+
+
+def test_pdf_is_cached_by_content(notes: Notes, note_file: Path) -> None:
+    first = notes.pdf("note.md")
+    assert isinstance(first, PdfEntry)
+    assert first.data.startswith(b"%PDF") and first.pages >= 2
+    assert notes.pdf("note.md") is first
+    assert notes.views["note.md"].state["pdf"] == first.fingerprint
+
+    edit(note_file, "技术迭代不及预期", "技术路线变化")
+    second = notes.pdf("note.md")
+    assert isinstance(second, PdfEntry) and second.fingerprint != first.fingerprint
+
+    edit(note_file, *BAD_RATING)
+    problems = notes.pdf("note.md")
+    assert isinstance(problems, list) and [p.code for p in problems] == ["schema.rating"]
+    assert notes.views["note.md"].state["pdf"] is None
+
+
+def test_a_broken_house_template_is_a_located_problem(notes: Notes, workspace: Path) -> None:
+    notes.refresh("note.md")
+    templates = workspace / "houses" / "example" / "templates"
+    templates.mkdir()
+    footer = templates / "_footer.html"
+    footer.write_text("<footer>\n{% if %}\n</footer>\n", encoding="utf-8")
+    assert notes.refresh("note.md") is True
+    view = notes.views["note.md"]
+    [problem] = view.state["problems"]
+    assert problem["code"] == "render.template"
+    assert problem["path"].endswith("templates/_footer.html") and problem["line"] == 2
+    assert view.page is not None and view.page[0] == 1
+
+    footer.write_text('<footer class="house-footer">ours</footer>\n', encoding="utf-8")
+    assert notes.refresh("note.md") is True
+    assert view.state["status"] == "valid"
+    assert '<footer class="house-footer">ours</footer>' in view.page[1]
+
+
+def test_a_house_that_appears_later_is_found(notes: Notes, workspace: Path) -> None:
+    house = workspace / "houses" / "example"
+    moved = workspace / "elsewhere"
+    house.rename(moved)
+    notes.refresh("note.md")
+    view = notes.views["note.md"]
+    assert [p["code"] for p in view.state["problems"]] == ["house.not_found"]
+    moved.rename(house)
+    assert notes.refresh("note.md") is True
+    assert view.state["status"] == "valid"
+
+
+def test_an_error_only_the_pdf_finds_joins_the_problems(notes: Notes, workspace: Path) -> None:
+    templates = workspace / "houses" / "example" / "templates"
+    templates.mkdir()
+    (templates / "_footer.html").write_text(
+        '<footer><img src="https://example.com/tracker.png"></footer>\n', encoding="utf-8"
+    )
+    notes.refresh("note.md")
+    assert notes.views["note.md"].state["status"] == "valid"  # the HTML fetches nothing
+    problems = notes.pdf("note.md")
+    assert isinstance(problems, list) and [p.code for p in problems] == ["render.resource"]
+    assert "example.com" in problems[0].message
+    state = notes.views["note.md"].state
+    assert state["status"] == "errors" and state["pdf"] is None
+    assert notes.pdf("note.md") == problems
