@@ -348,6 +348,12 @@ YAML_MESSAGES: list[tuple[str, str, str, str]] = [
         "problem",
     ),
     (
+        r"but found another document",
+        "a second '---' starts another document: a note file holds one",
+        "第二个“---”开始了另一个文档：一个报告文件只能包含一个文档",
+        "problem",
+    ),
+    (
         r"expected a comment or a line break",
         "unexpected text after the value on this line",
         "此行的值之后还有多余的内容",

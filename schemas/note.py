@@ -133,10 +133,10 @@ class Analyst(StrictModel):
             raise PydanticCustomError(
                 "schema.sac",
                 f"{quote(value)} is not a SAC certificate number: its registration month "
-                f"(digits 8–9) is {match.group(3)}",
+                f"(digits 9–10) is {match.group(3)}",
                 {
                     "zh": f"{quote(value, zh=True)}不是有效的执业证书编号：其中的登记月份"
-                    f"（第 8–9 位）为 {match.group(3)}"
+                    f"（第 9–10 位）为 {match.group(3)}"
                 },
             )
         return value

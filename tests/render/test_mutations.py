@@ -1,0 +1,190 @@
+"""Mutated notes: whatever an analyst's keyboard does, the result is a render or located problems.
+
+Hypothesis deletes lines, retypes values, misspells keys, breaks indentation and inserts odd
+Unicode (NUL, bidi controls, escaped lone surrogates, emoji, very long text) into the example
+note in each of its formats. ``Renderer.check`` must never raise; every problem it reports must
+be located (a file, a line and column from 1, a rule code) and printable; a note without errors
+must render; a note with errors must write nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from render.errors import UserError
+from render.outputs import write_atomic
+from render.renderer import Renderer
+from render.report import format_problem
+from tests.conftest import EXAMPLE_HOUSE, EXAMPLES
+
+RENDERER = Renderer(today=dt.date(2026, 11, 1))
+BASES = {
+    ".md": (EXAMPLES / "2026-03-02-ai-training-cost.md").read_text(encoding="utf-8"),
+    ".yaml": (EXAMPLES / "2026-03-05-ai-training-cost.yaml").read_text(encoding="utf-8"),
+    ".json": (EXAMPLES / "2026-03-06-ai-training-cost.json").read_text(encoding="utf-8"),
+}
+CODE = re.compile(r"^[a-z]+\.[a-z_]+$")
+
+ODD = st.sampled_from(
+    [
+        "\x00",
+        "\x07",
+        "\u202e",
+        "\u2066",
+        "\\ud800",
+        "\\udfff",
+        "\ufeff",
+        "\u2028",
+        "\x85",
+        "😀👩‍👩‍👧",
+        "\U0010fffd",
+        "稳赚",
+        "a" * 3000,
+        "长" * 1500,
+        ": ",
+        "- ",
+        "#",
+        "---",
+        "**",
+        "|",
+        "'",
+        '"',
+        "{",
+        "]",
+        "&x",
+        "*x",
+        "!!binary",
+        "\t",
+        "\n",
+        "\n\n## 风险\n\n",
+        "\n\n## 事件\n\n",
+        "![x](../../../etc/passwd)",
+        "\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\n",
+    ]
+)
+VALUES = st.sampled_from(
+    ["[]", "[1, 2]", "123", "1.5", "null", "~", "{a: 1}", "true", '""', "2026-13-45", "-", "|"]
+)
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> tuple[str, str]:
+    suffix = draw(st.sampled_from(sorted(BASES)))
+    text = BASES[suffix]
+    for _ in range(draw(st.integers(1, 3))):
+        lines = text.split("\n")
+        kind = draw(st.sampled_from(["delete", "insert", "misspell", "retype", "indent"]))
+        index = draw(st.integers(0, len(lines) - 1))
+        line = lines[index]
+        if kind == "delete":
+            del lines[index]
+        elif kind == "insert":
+            at = draw(st.integers(0, len(line)))
+            lines[index] = line[:at] + draw(ODD) + line[at:]
+        elif kind == "misspell":
+            keys = [m for m in re.finditer(r'[A-Za-z_]{2,}(?="?:)', line)]
+            if keys:
+                key = draw(st.sampled_from(keys))
+                name = key.group(0)
+                cut = draw(st.integers(0, len(name) - 1))
+                wrong = draw(
+                    st.sampled_from(
+                        [
+                            name[:cut] + name[cut + 1 :],
+                            name[:cut] + name[cut] + name[cut:],
+                            name[:cut]
+                            + name[cut + 1 : cut + 2]
+                            + name[cut : cut + 1]
+                            + name[cut + 2 :],
+                            name.upper(),
+                        ]
+                    )
+                )
+                lines[index] = line[: key.start()] + wrong + line[key.end() :]
+        elif kind == "retype":
+            found = re.match(r'^(\s*(?:- )?"?[\w$-]+"?\s*:\s*)(.+?)(,?)$', line)
+            if found:
+                value = draw(VALUES)
+                if suffix == ".json":
+                    value = {"~": "null", "{a: 1}": '{"a": 1}', "-": '"-"', "|": '"|"'}.get(
+                        value, value
+                    )
+                lines[index] = found.group(1) + value + found.group(3)
+        else:
+            spaces = len(line) - len(line.lstrip(" "))
+            lines[index] = " " * draw(st.integers(0, spaces + 3)) + line.lstrip(" ")
+        text = "\n".join(lines)
+    return suffix, text
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("mutations")
+    shutil.copytree(EXAMPLE_HOUSE, root / "houses" / "example")
+    (root / "notes").mkdir()
+    return root
+
+
+def _assert_located(problems: list, note: Path) -> None:  # type: ignore[type-arg]
+    for problem in problems:
+        assert problem.path, problem
+        assert problem.line >= 1 and problem.column >= 1, problem
+        assert CODE.match(problem.code), problem
+        assert problem.message.strip() and problem.message_zh.strip(), problem
+        for style in ("text", "json", "github"):
+            for lang in ("en", "zh"):
+                line = format_problem(problem, style, lang)  # type: ignore[arg-type]
+                line.encode("utf-8")  # printable, whatever the note holds
+                assert "\n" not in line
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(note=mutated(), pdf=st.integers(0, 19))
+def test_a_mutated_note_renders_or_reports_located_problems(
+    workspace: Path, note: tuple[str, str], pdf: int
+) -> None:
+    suffix, text = note
+    path = workspace / "notes" / f"note{suffix}"
+    out = workspace / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    for old in (workspace / "notes").iterdir():
+        old.unlink()
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+
+    checked = RENDERER.check(path, path.name)
+    _assert_located(checked.problems, path)
+    if checked.errors:
+        assert checked.note is None
+        with pytest.raises(UserError) as raised:
+            RENDERER.render(path, ("html",), path.name)
+        _assert_located(raised.value.problems, path)
+        assert not out.exists()
+        return
+    # A rare few go all the way to PDF: it takes most of a second each.
+    formats = ("html", "pdf") if pdf == 0 else ("html",)
+    rendered = RENDERER.render_checked(checked, formats)  # type: ignore[arg-type]
+    write_atomic(out / "note.html", rendered.html.encode("utf-8"))
+    assert (out / "note.html").read_text(encoding="utf-8") == rendered.html
+    if rendered.pdf is not None:
+        assert rendered.pdf.startswith(b"%PDF") and rendered.pages >= 1
+    assert sorted(p.name for p in out.iterdir()) == ["note.html"]
+
+
+@pytest.mark.parametrize("suffix", sorted(BASES))
+def test_the_unmutated_notes_render(workspace: Path, suffix: str) -> None:
+    path = workspace / "notes" / f"base{suffix}"
+    path.write_text(BASES[suffix], encoding="utf-8")
+    checked = RENDERER.check(path, path.name)
+    assert checked.problems == [] and checked.note is not None
+    path.unlink()
