@@ -1,0 +1,162 @@
+"""End to end in Chromium: edit a note's file and watch the open page follow, errors and all."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Frame, Page, expect, sync_playwright
+
+from render.preview.server import running
+from tests.conftest import TODAY, edit
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: `make setup-test` installs it
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT = 15_000  # ms; generous for a busy two-core machine
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make setup-test`"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def url(workspace: Path) -> Iterator[str]:
+    with running(workspace / "notes", today=TODAY) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # A note's markup that ran would open a dialog; none may ever open.
+    page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}") or dialog.dismiss())
+    yield page
+    context.close()
+    assert errors == [], "the page script failed, or a note's markup ran"
+
+
+def viewer(page: Page, src: str) -> Frame:
+    """Chromium's PDF viewer showing the PDF at ``src`` (it is a frame inside our frame)."""
+    for _ in range(WAIT // 100):
+        for frame in page.frames:
+            parent = frame.parent_frame
+            if frame.url.startswith("chrome-extension://") and parent and parent.url == src:
+                return frame
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no PDF viewer for {src}: {[f.url for f in page.frames]}")
+
+
+def test_an_edit_shows_without_reloading_by_hand(page: Page, url: str, note_file: Path) -> None:
+    page.goto(f"{url}note/note.md")
+    heading = page.locator("h1").first
+    expect(heading).to_contain_text("新一代训练框架", timeout=WAIT)
+    expect(page.locator("#render-preview .status")).to_have_text("valid", timeout=WAIT)
+
+    edit(note_file, "title: 新一代训练框架", "title: 再一代训练框架")
+    expect(heading).to_contain_text("再一代训练框架", timeout=WAIT)
+    edit(note_file, "技术迭代不及预期", "技术路线变化")
+    expect(page.get_by_text("技术路线变化")).to_be_visible(timeout=WAIT)
+
+
+def test_a_broken_save_shows_its_errors_over_the_last_good_render(
+    page: Page, url: str, note_file: Path
+) -> None:
+    page.goto(f"{url}note/note.md")
+    panel = page.locator("#render-preview .panel")
+    expect(page.locator("h1").first).to_contain_text("新一代训练框架", timeout=WAIT)
+    expect(panel).to_be_hidden()
+
+    markup = "<img src=x onerror=alert(1)>"
+    edit(note_file, "value: 超配", f'value: "{markup}"')
+    expect(panel).to_be_visible(timeout=WAIT)
+    expect(panel.locator(".title")).to_have_text(
+        "1 error — the page shows the last good render", timeout=WAIT
+    )
+    problem = panel.locator("li.error")
+    expect(problem).to_have_count(1)
+    # The location and the message exactly as `render check` prints them; the markup as text.
+    expect(problem).to_contain_text(f"{note_file}:13:10: error: rating.value: ")
+    expect(problem).to_contain_text(f"'{markup}' is not on the house's industry rating scale")
+    expect(page.locator("img[src=x]")).to_have_count(0)
+    # The last good render is still there beneath the errors.
+    expect(page.locator("h1").first).to_contain_text("新一代训练框架")
+    expect(page.locator("#render-preview .status")).to_have_text("1 error")
+
+    edit(note_file, f'value: "{markup}"', "value: 超配")
+    expect(panel).to_be_hidden(timeout=WAIT)
+    expect(page.locator("#render-preview .status")).to_have_text("valid", timeout=WAIT)
+
+
+def test_the_pdf_view_shows_the_real_pdf_and_follows_saves(
+    page: Page, url: str, note_file: Path
+) -> None:
+    page.goto(url)
+    with page.expect_response(re.compile(r"/pdf-file/note\.md\?v=")) as first:
+        page.locator("tr[data-note='note.md'] a.rp-pdf-link").click()
+    expect(page).to_have_url(f"{url}pdf/note.md")
+    response = first.value
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    pages = response.headers["x-pdf-pages"]
+    status = page.locator("#render-preview .status")
+    expect(status).to_have_text(f"valid · {pages} pages", timeout=WAIT)
+    # Chromium's own viewer shows the real PDF: its title and its number of pages.
+    shown = viewer(page, response.url)
+    expect(shown.locator("viewer-toolbar #title")).to_have_text(
+        re.compile("^新一代训练框架"), timeout=WAIT
+    )
+    expect(shown.locator("viewer-page-selector #pagelength")).to_have_text(pages, timeout=WAIT)
+
+    with page.expect_response(
+        lambda r: "/pdf-file/note.md?v=" in r.url and r.url != response.url, timeout=WAIT
+    ) as second:
+        edit(note_file, "title: 新一代训练框架", "title: 再一代训练框架")
+    assert second.value.status == 200
+    shown = viewer(page, second.value.url)
+    expect(shown.locator("viewer-toolbar #title")).to_have_text(
+        re.compile("^再一代训练框架"), timeout=WAIT
+    )
+
+    edit(note_file, "value: 超配", "value: 超超配")
+    expect(status).to_have_text("1 error", timeout=WAIT)
+    expect(page.locator("#render-preview .panel li.error")).to_contain_text(":13:10: error:")
+
+
+def test_the_index_follows_the_folder(
+    page: Page, url: str, workspace: Path, note_file: Path
+) -> None:
+    page.goto(url)
+    expect(page.locator("#rp-live")).to_have_text("live", timeout=WAIT)
+    rows = page.locator("tr[data-note]")
+    expect(rows).to_have_count(1)
+
+    second = workspace / "notes" / "second.md"
+    text = note_file.read_text(encoding="utf-8").replace("title: 新一代", "title: <b>第二篇</b>")
+    second.write_text(text, encoding="utf-8")
+    row = page.locator("tr[data-note='second.md']")
+    expect(row.locator(".rp-title")).to_have_text(re.compile(r"^<b>第二篇</b>"), timeout=WAIT)
+    expect(row.locator("b")).to_have_count(0)  # the title's markup shows as text
+    expect(row.locator(".rp-status")).to_have_text("valid", timeout=WAIT)
+
+    edit(second, "value: 超配", "value: 超超配")
+    expect(row.locator(".rp-status")).to_have_text("1 error", timeout=WAIT)
+    second.unlink()
+    expect(rows).to_have_count(1, timeout=WAIT)
