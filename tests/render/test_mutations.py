@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from render.errors import UserError
 from render.outputs import write_atomic
-from render.renderer import Renderer
-from render.report import format_problem
+from render.renderer import Format, Renderer
+from render.report import ErrorFormat, format_problem
+from schemas.problems import Problem
 from tests.conftest import EXAMPLE_HOUSE, EXAMPLES
 
 RENDERER = Renderer(today=dt.date(2026, 11, 1))
@@ -31,6 +32,7 @@ BASES = {
     ".json": (EXAMPLES / "2026-03-06-ai-training-cost.json").read_text(encoding="utf-8"),
 }
 CODE = re.compile(r"^[a-z]+\.[a-z_]+$")
+STYLES: tuple[ErrorFormat, ...] = ("text", "json", "github")
 
 ODD = st.sampled_from(
     [
@@ -132,15 +134,15 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _assert_located(problems: list, note: Path) -> None:  # type: ignore[type-arg]
+def _assert_located(problems: list[Problem], note: Path) -> None:
     for problem in problems:
         assert problem.path, problem
         assert problem.line >= 1 and problem.column >= 1, problem
         assert CODE.match(problem.code), problem
         assert problem.message.strip() and problem.message_zh.strip(), problem
-        for style in ("text", "json", "github"):
+        for style in STYLES:
             for lang in ("en", "zh"):
-                line = format_problem(problem, style, lang)  # type: ignore[arg-type]
+                line = format_problem(problem, style, lang)
                 line.encode("utf-8")  # printable, whatever the note holds
                 assert "\n" not in line
 
@@ -160,7 +162,7 @@ def test_a_mutated_note_renders_or_reports_located_problems(
     shutil.rmtree(out, ignore_errors=True)
     for old in (workspace / "notes").iterdir():
         old.unlink()
-    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    path.write_text(text, encoding="utf-8")
 
     checked = RENDERER.check(path, path.name)
     _assert_located(checked.problems, path)
@@ -172,8 +174,8 @@ def test_a_mutated_note_renders_or_reports_located_problems(
         assert not out.exists()
         return
     # A rare few go all the way to PDF: it takes most of a second each.
-    formats = ("html", "pdf") if pdf == 0 else ("html",)
-    rendered = RENDERER.render_checked(checked, formats)  # type: ignore[arg-type]
+    formats: tuple[Format, ...] = ("html", "pdf") if pdf == 0 else ("html",)
+    rendered = RENDERER.render_checked(checked, formats)
     write_atomic(out / "note.html", rendered.html.encode("utf-8"))
     assert (out / "note.html").read_text(encoding="utf-8") == rendered.html
     if rendered.pdf is not None:
