@@ -28,9 +28,10 @@ def parser() -> MarkdownIt:
 
 def image_references(text: str) -> Iterator[tuple[int, str]]:
     """Each image a Markdown text refers to, as (character offset of its line, reference)."""
+    # Lines end at "\n" only, as markdown-it counts them (splitlines would also break at U+2028).
     line_starts = [0]
-    for line in text.splitlines(keepends=True):
-        line_starts.append(line_starts[-1] + len(line))
+    for line in text.split("\n"):
+        line_starts.append(line_starts[-1] + len(line) + 1)
     for token in parser().parse(text):
         for child in token.children or []:
             if child.type == "image" and token.map:
