@@ -249,3 +249,34 @@ def test_cli_warns_when_the_notes_become_visible_to_the_network(workspace: Path)
         assert httpx.get(f"http://127.0.0.1:{port}/", timeout=WAIT).status_code == 200
     finally:
         assert _stop(process) == 130  # interrupted, as Ctrl+C does
+
+
+def test_rapid_saves_are_debounced(
+    server: str, events: Callable[[str], Events], note_file: Path
+) -> None:
+    stream = events("?note=note.md")
+    version = stream.next("note", lambda s: s["status"] == "valid")["version"]
+    text = note_file.read_text(encoding="utf-8")
+    for i in range(20):  # an editor autosaving every 10 ms
+        note_file.write_text(text.replace("title: 新一代", f"title: 第{i:02d}稿新一代"), "utf-8")
+        time.sleep(0.01)
+    last = stream.next("note", lambda s: s["title"].startswith("第19稿"))
+    # A handful of renders for twenty saves, and the page ends on the last one.
+    assert last["version"] - version <= 5
+    time.sleep(1)
+    assert stream.received.empty()
+
+
+def test_a_pdf_render_does_not_hold_up_the_server(server: str) -> None:
+    done: dict[str, float] = {}
+
+    def fetch(name: str, path: str) -> None:
+        httpx.get(f"{server}{path}", timeout=WAIT)
+        done[name] = time.monotonic()
+
+    pdf = threading.Thread(target=fetch, args=("pdf", "pdf-file/note.md"))
+    pdf.start()
+    time.sleep(0.15)  # the PDF is being laid out now (it takes half a second or more)
+    fetch("static", "_static/preview.js")
+    pdf.join()
+    assert done["static"] < done["pdf"]
