@@ -121,10 +121,7 @@ def create_app(
 
     async def index(request: Request) -> Response:
         service = service_of(request)
-        added, removed = await service.run(service.notes.scan)
-        if added or removed:
-            service.poke()
-        states = [view.state for _, view in sorted(service.notes.views.items())]
+        states = [view.state for view in await service.everything()]
         return html(pages.index_page(service.root, states))
 
     async def note(request: Request) -> Response:
@@ -208,7 +205,7 @@ def create_app(
             try:
                 yield
             finally:
-                service.events.close()
+                service.close()
                 group.cancel_scope.cancel()
 
     app = Starlette(

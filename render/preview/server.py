@@ -37,7 +37,7 @@ class PreviewServer(uvicorn.Server):
         self.service = service
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        self.service.events.close()
+        self.service.close()
         await super().shutdown(sockets)
 
 

@@ -38,6 +38,9 @@ class PreviewService:
         #: Set by the watcher to be re-armed when the folders it should watch change.
         self.rewatch: Callable[[], None] = lambda: None
         self.watched: set[Path] = set()
+        #: Set once the first pass is done: the watcher then knows every house folder to watch.
+        self.swept = asyncio.Event()
+        self.closing = False
 
     @property
     def root(self) -> Path:
@@ -61,6 +64,18 @@ class PreviewService:
             self.events.index()
         return self.notes.views.get(rel)
 
+    async def everything(self) -> list[NoteView]:
+        """Every note of the folder, each brought up to date (cheap when nothing changed)."""
+        added, removed = await self.run(self.notes.scan)
+        changed = bool(added or removed)
+        for rel in list(self.notes.views):
+            if await self.run(self.notes.refresh, rel):
+                self._publish(rel)
+                changed = True
+        if changed:
+            self.events.index()
+        return [view for _, view in sorted(self.notes.views.items())]
+
     async def pdf(self, rel: str) -> PdfEntry | list[Problem] | None:
         """The current PDF of a note, rendered now unless the cache has it for these inputs."""
         view = self.notes.views.get(rel)
@@ -78,6 +93,13 @@ class PreviewService:
 
     # -- passes after changes ----------------------------------------------------------------------
 
+    def close(self) -> None:
+        """Stop watching and end every open event stream: the server is shutting down."""
+        self.closing = True
+        self.events.close()
+        # The watcher's thread must be told: a cancelled thread call waits for the thread.
+        self.rewatch()
+
     def poke(self) -> None:
         """Something changed on disk: run a pass (once, however many pokes come meanwhile)."""
         self._wake.set()
@@ -91,6 +113,7 @@ class PreviewService:
                 await self.sweep()
             except Exception:
                 log.exception("preview pass failed; the server keeps running")
+            self.swept.set()
 
     async def sweep(self) -> None:
         """Bring every note up to date, the notes open in a browser first, and tell the pages."""

@@ -16,20 +16,13 @@ from render.discover import find_notes
 from render.errors import UserError
 from render.preview.fingerprint import Fingerprints, template_listing
 from render.renderer import Checked, Renderer
+from render.report import display_path as display
 from schemas.problems import Problem, Severity
 
 log = logging.getLogger("render.preview")
 
 #: A render whose inputs keep changing under it is retried this many times before giving up.
 ATTEMPTS = 3
-
-
-def display(path: Path) -> str:
-    """A path as ``render check`` prints it: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True)

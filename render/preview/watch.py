@@ -33,8 +33,10 @@ def watch_paths(service: PreviewService) -> list[Path]:
 
 
 async def watch(service: PreviewService) -> None:
-    """Watch until cancelled; re-arm when a note starts using a house in another folder."""
-    while True:
+    """Watch until the service closes; re-arm when a note starts using a house elsewhere."""
+    # After the first pass the notes' houses are known, so the first arming is usually the last.
+    await service.swept.wait()
+    while not service.closing:
         stop = anyio.Event()
         service.rewatch = stop.set
         paths = watch_paths(service)
