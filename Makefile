@@ -29,24 +29,23 @@ setup: $(STAMPS)/runtime-packages $(STAMPS)/venv catalogs
 
 setup-test: $(STAMPS)/test-packages
 
-# Installs only what is missing, so a machine that has everything does no apt work at all.
-$(STAMPS)/runtime-packages: Makefile
-	@missing=$$(for p in $(RUNTIME_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+# Installs only the packages of a list that are missing, so a machine that has them all does no
+# apt work at all.
+define apt_ensure
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 	@mkdir -p $(STAMPS) && touch $@
+endef
+
+$(STAMPS)/runtime-packages: Makefile
+	$(call apt_ensure,$(RUNTIME_PACKAGES))
 
 $(STAMPS)/test-packages: Makefile
-	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
-		| grep -q 'install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "installing system packages:" $$missing; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
-	@mkdir -p $(STAMPS) && touch $@
+	$(call apt_ensure,$(TEST_PACKAGES))
 
 $(STAMPS)/venv: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
