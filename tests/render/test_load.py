@@ -11,8 +11,10 @@ import pytest
 
 from render.errors import UserError
 from render.houses import SHIPPED_HOUSES, load_house
-from render.load import JSON_MESSAGES, YAML_MESSAGES, Position, Source, load_note
+from render.load import load_note
+from render.positions import JSON_MESSAGES, YAML_MESSAGES
 from render.renderer import Renderer
+from render.source import Position, Source
 from schemas.problems import Problem
 from tests.conftest import EXAMPLE_NOTE, EXAMPLES, edit
 
