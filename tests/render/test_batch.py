@@ -509,3 +509,16 @@ def test_a_worker_goes_by_the_build_not_by_its_own_environment(
         build([here / "notes" / "note-1.md"], options, executor=pool, root=here)
     created = PdfReader(here / "dist" / "note-1.pdf").metadata["/CreationDate"]
     assert created == "D:20260302000000Z"
+
+
+def test_a_changed_image_rebuilds_the_note_that_shows_it(here: Path) -> None:
+    first, _ = make_notes(here, 2)
+    shutil.copy(ROOT / "examples" / "notes" / "figures" / "2026-04-revenue.svg", here / "notes")
+    edit(first, "## 点评", "![营收](2026-04-revenue.svg)\n资料来源：公司公告\n\n## 点评")
+    assert run("build", "notes").exit_code == 0
+    recorded = Manifest.load(here / "dist").notes["note-1"]["inputs"]["images"]
+    assert list(recorded) == ["notes/2026-04-revenue.svg"]
+    edit(here / "notes" / "2026-04-revenue.svg", "</svg>", "<circle r='1'/></svg>")
+    again = run("build", "notes")
+    assert "[an image changed, " in _line(again.stdout, "note-1")
+    assert "unchanged notes/note-2.md" in again.stdout
