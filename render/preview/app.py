@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from render.load import NOTE_SUFFIXES
 from render.preview import pages
 from render.preview.service import PreviewService
+from render.preview.state import PdfEntry
 from render.preview.watch import watch
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -151,21 +152,34 @@ def create_app(
     async def pdf_file(request: Request) -> Response:
         service = service_of(request)
         rel = request.path_params["rel"]
-        if not _may_be_note(rel) or await service.view(rel) is None:
+        if not _may_be_note(rel):
             return not_found()
-        result = await service.pdf(rel)
-        if result is None:
-            return not_found()
-        if isinstance(result, list):
-            lines = [p.text(lang) for p in result] or ["the note cannot be rendered"]
-            return PlainTextResponse("\n".join(lines) + "\n", status_code=422)
-        etag = f'"{result.fingerprint}"'
-        headers = {"etag": etag, "x-pdf-pages": str(result.pages)}
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers=headers)
+        view = service.notes.views.get(rel)
+        # Checked without waiting for the render thread (it may be busy with this very PDF):
+        # what is known of the note must be of its files as they are now, or it is rendered.
+        if view is None or not await anyio.to_thread.run_sync(service.notes.is_current, rel):
+            view = await service.view(rel)
+            if view is None:
+                return not_found()
+        if view.state["status"] == "errors":
+            errors = [p["text"] for p in view.state["problems"] if p["severity"] == "error"]
+            return PlainTextResponse("\n".join(errors) + "\n", status_code=422)
+
+        async def body() -> AsyncIterator[bytes]:
+            # Checked and rendered now (or found in the cache for exactly these inputs). Should
+            # the note have broken since, the body stays empty and the page shows why.
+            result = await service.pdf(rel)
+            if isinstance(result, PdfEntry):
+                yield result.data
+
+        # Headers go out at once: the browser starts its PDF viewer while the PDF is rendered.
+        # No ETag: it would be sent before the content it names is known.
         name = quote(Path(rel).stem + ".pdf")
-        headers["content-disposition"] = f"inline; filename*=UTF-8''{name}"
-        return Response(result.data, media_type="application/pdf", headers=headers)
+        return StreamingResponse(
+            body(),
+            media_type="application/pdf",
+            headers={"content-disposition": f"inline; filename*=UTF-8''{name}"},
+        )
 
     async def house_file(request: Request) -> Response:
         service = service_of(request)

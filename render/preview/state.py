@@ -236,6 +236,17 @@ class Notes:
         errors = [p for p in view.problems if p.severity is Severity.ERROR] if view else []
         return errors
 
+    def is_current(self, rel: str) -> bool:
+        """Whether a note's known state is of its files as they are now.
+
+        Uses no renderer, so it may run on any thread, beside a render: the fingerprints' memo
+        is a dictionary whose entries are replaced whole.
+        """
+        view = self.views.get(rel)
+        if view is None or view.fingerprint is None or view.house is None:
+            return False
+        return self._fingerprint(view, view.house) == view.fingerprint
+
     # -- internals ---------------------------------------------------------------------------
 
     def _fingerprint(self, view: NoteView, house: Path | None) -> str | None:
@@ -293,6 +304,7 @@ class Notes:
             "note": view.rel,
             "status": view.status,
             "version": view.page[0] if view.page else 0,
+            "fingerprint": view.fingerprint,
             "pdf": view.pdf.fingerprint if ready and view.pdf else None,
             "pages": view.pdf.pages if ready and view.pdf else None,
             "errors": sum(p.severity is Severity.ERROR for p in view.problems),

@@ -79,8 +79,10 @@
       else if (problems.length) label = plural(problems.length, "warning");
       else if (state.status === "pending") label = "checking…";
       else label = "valid";
-      if (view === "pdf" && state.pages && !errors.length) label += " · " + plural(state.pages, "page");
-      else if (view === "pdf" && !errors.length && state.status !== "missing") label += " · rendering PDF…";
+      if (view === "pdf" && !errors.length && state.status !== "missing") {
+        const ready = state.pdf && state.pdf === state.fingerprint;
+        label += ready ? " · " + plural(state.pages, "page") : " · rendering PDF…";
+      }
       ui.status.textContent = label;
       ui.status.className = "status " + state.status;
 
@@ -128,9 +130,12 @@
         location.reload();
         return;
       }
-      if (view === "pdf" && frame && state.pdf && state.pdf !== pdf) {
-        pdf = state.pdf;
-        frame.src = page.urls.pdf_file + "?v=" + encodeURIComponent(state.pdf);
+      const renders = state.status === "valid" || state.status === "warnings";
+      if (view === "pdf" && frame && renders && state.fingerprint && state.fingerprint !== pdf) {
+        // New inputs: ask for their PDF now. The server answers at once and sends the body
+        // when it is rendered, so the browser's viewer starts meanwhile.
+        pdf = state.fingerprint;
+        frame.src = page.urls.pdf_file + "?v=" + encodeURIComponent(state.fingerprint);
       }
       show(state);
     });
