@@ -15,6 +15,7 @@ import fcntl
 import multiprocessing
 import os
 import resource
+import select
 import signal
 import threading
 import time
@@ -177,9 +178,38 @@ def _build(job: Job) -> Result:
     )
 
 
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone decides how to stop.
+def _start_worker(build: int) -> None:
+    # Ctrl-C reaches the whole process group; the build alone decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(build,), name="exit-with-build", daemon=True).start()
+
+
+def _exit_with(build: int) -> None:
+    """End this worker as soon as the build that started it is gone, even killed with SIGKILL.
+
+    A pool's worker would otherwise wait for its next job forever, since it holds both ends
+    of its own job queue and never sees it close.
+    """
+    try:
+        handle = os.pidfd_open(build)  # readable once the process has ended (Linux 5.3+)
+    except (AttributeError, OSError):
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+    else:
+        while _alive(build):
+            time.sleep(1)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def local_pool(jobs: int) -> ProcessPoolExecutor:
@@ -192,7 +222,9 @@ def local_pool(jobs: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(["render.renderer", "render.batch"])
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupts)
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    )
 
 
 def cores() -> int:

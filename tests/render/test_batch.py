@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -9,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -242,9 +244,13 @@ def test_killed_build_leaves_no_partial_pdf_and_an_honest_manifest(here: Path) -
         for line in process.stdout:
             if line.startswith("built "):
                 break
-        # The build and its workers, as a cancelled CI job's process tree is killed.
-        os.killpg(process.pid, signal.SIGKILL)
+        # The build process alone, with no chance to clean up: its workers must notice.
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+        assert _wait_until_gone(process.pid), "the build's workers outlived it"
     finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # whatever is left, so no test leaks it
         process.wait(timeout=60)
         if process.stdout:
             process.stdout.close()
@@ -269,6 +275,18 @@ def test_killed_build_leaves_no_partial_pdf_and_an_honest_manifest(here: Path) -
         "note-4.pdf",
     ]  # and no temporary .part file is left over
     assert not verify(dist).problems
+
+
+def _wait_until_gone(group: int, seconds: float = 15) -> bool:
+    """Whether every process of a process group has ended within the time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def test_verify_passes_a_fresh_build_and_names_a_tampered_file(here: Path) -> None:
