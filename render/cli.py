@@ -194,7 +194,8 @@ def build(
     failed, crashed = result.count("failed"), result.count("crashed")
     checked = len(result.outcomes) - skipped
     line = f"{built} built, {skipped} skipped, {failed + crashed} failed in {result.seconds:.1f}s"
-    typer.echo(line + (f"; {summary(result.problems, checked)}" if checked else ""), err=True)
+    problems = f"; {summary(result.problems, checked, language)}" if checked else ""
+    typer.echo(line + problems, err=True)
     if crashed:
         typer.echo(
             f"internal error: {crashed} note{'s' * (crashed != 1)} hit a bug in render, not a "
