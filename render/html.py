@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gettext
+import traceback
+from pathlib import Path
 from typing import Any
 
 from jinja2 import (
@@ -11,13 +13,17 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    TemplateError,
     TemplateNotFound,
     select_autoescape,
 )
 from markupsafe import Markup
 
+from render.errors import UserError
 from render.filters import locale_filters
 from render.houses import BUILTIN_TEMPLATES, HouseProfile
+from render.report import display_path
+from schemas.problems import Problem
 
 
 def template_names(profile: HouseProfile) -> list[str]:
@@ -75,9 +81,54 @@ def stylesheet(profile: HouseProfile) -> Markup:
     return Markup(css.replace("</", "<\\/"))
 
 
-def render_html(env: Environment, template: str, context: dict[str, Any]) -> str:
-    """Render a page template; a missing template raises :class:`TemplateNotFound`."""
-    return env.get_template(f"{template}.html").render(context)
+def template_files(profile: HouseProfile) -> tuple[str, ...]:
+    """The template files an environment can find; when the set changes, so must the environment.
+
+    Jinja re-checks a template it has loaded, but never notices a new file that would now shadow
+    it (a house override added while a preview server or batch worker runs).
+    """
+    folders = [BUILTIN_TEMPLATES, profile.templates]
+    return tuple(sorted(str(p) for f in folders if f.is_dir() for p in f.rglob("*.html")))
+
+
+def render_html(
+    env: Environment, template: str, context: dict[str, Any], profile: HouseProfile
+) -> str:
+    """Render a page template.
+
+    A house template that fails (bad syntax, a misspelt variable) is the house author's mistake:
+    it becomes a problem located at the template's line. A built-in template that fails is a
+    bug in render, and the exception goes on.
+    """
+    try:
+        return env.get_template(f"{template}.html").render(context)
+    except TemplateError as exc:
+        path, line = _template_position(exc)
+        if path is None or not Path(path).resolve().is_relative_to(profile.templates.resolve()):
+            raise
+        raise UserError(
+            [
+                Problem(
+                    "render.template",
+                    f"the house template cannot be rendered: {type(exc).__name__}: {exc}",
+                    f"机构模板无法渲染：{type(exc).__name__}: {exc}",
+                    path=display_path(Path(path)),
+                    line=line or 0,
+                    column=1 if line else 0,
+                )
+            ]
+        ) from None
+
+
+def _template_position(exc: TemplateError) -> tuple[str | None, int | None]:
+    """Where a template failed: the error's own place, or the last template frame."""
+    path, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if path and line:
+        return path, line
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+    if frames:
+        return frames[-1].filename, frames[-1].lineno
+    return None, None
 
 
 __all__ = ["TemplateNotFound", "environment", "render_html", "stylesheet", "template_names"]

@@ -14,7 +14,7 @@ from render.confine import Confinement, Refused
 from render.context import build_context
 from render.errors import UserError
 from render.houses import HOUSE_FILE, HouseProfile, find_house, load_house
-from render.html import environment, render_html, stylesheet, template_names
+from render.html import environment, render_html, stylesheet, template_files, template_names
 from render.i18n import translations
 from render.load import Source, load_note
 from render.markdown import image_references
@@ -108,7 +108,7 @@ class Renderer:
         #: SOURCE_DATE_EPOCH if set ("environment", read at each render, as tools set it late).
         self.created = created
         self._houses: dict[Path, tuple[float, HouseProfile]] = {}
-        self._envs: dict[tuple[Path, str], Environment] = {}
+        self._envs: dict[tuple[Path, str, tuple[str, ...]], Environment] = {}
         self._pdf: PdfWriter | None = None
 
     # -- houses -------------------------------------------------------------------------------
@@ -126,8 +126,10 @@ class Renderer:
         return profile
 
     def env(self, profile: HouseProfile, locale: str) -> Environment:
-        key = (profile.folder, locale)
+        """The house's Jinja environment for a locale, made anew when template files come or go."""
+        key = (profile.folder, locale, template_files(profile))
         if key not in self._envs:
+            self._envs = {k: e for k, e in self._envs.items() if k[:2] != key[:2]}
             self._envs[key] = environment(profile, locale, translations(locale))
         return self._envs[key]
 
@@ -234,7 +236,7 @@ class Renderer:
         created = source_date_epoch() if self.created == "environment" else self.created
         context = build_context(note, profile, checked.path.parent, translations(locale), created)
         context["stylesheet"] = stylesheet(profile)
-        html = render_html(env, note.template, context)
+        html = render_html(env, note.template, context, profile)
         rendered = Rendered(checked, html)
         if "pdf" in formats:
             if self._pdf is None:

@@ -69,15 +69,3 @@ class Fingerprints:
             total.update(self.tree(house))
         total.update(self.tree(BUILTIN_TEMPLATES))
         return total.hexdigest()[:32]
-
-
-def template_listing(house: Path | None) -> tuple[str, ...]:
-    """The template files a Jinja environment can find, by path; a change means a new environment.
-
-    Jinja's cache re-checks a template it has loaded, but never notices a new file that would
-    now shadow it (a house override added while the server runs), so the caller starts afresh.
-    """
-    folders = [BUILTIN_TEMPLATES] + ([house / "templates"] if house else [])
-    return tuple(
-        sorted(str(p) for folder in folders if folder.is_dir() for p in folder.rglob("*.html"))
-    )

@@ -5,16 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
-
 from render.discover import find_notes
 from render.errors import UserError
-from render.preview.fingerprint import Fingerprints, template_listing
+from render.preview.fingerprint import Fingerprints
 from render.renderer import Checked, Renderer
 from render.report import display_path as display
 from schemas.problems import Problem, Severity
@@ -96,25 +93,6 @@ def _summary(checked: Checked) -> dict[str, str]:
     return out
 
 
-def _template_problem(exc: TemplateError, fallback: str) -> Problem:
-    """A broken template, located at the template line Jinja's traceback points to."""
-    path, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-    if not (path and line):
-        frames = [
-            f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")
-        ]
-        if frames:
-            path, line = frames[-1].filename, frames[-1].lineno
-    return Problem(
-        "render.template",
-        f"the template cannot be rendered: {type(exc).__name__}: {exc}",
-        f"模板无法渲染：{type(exc).__name__}: {exc}",
-        path=display(Path(path)) if path else fallback,
-        line=line or 0,
-        column=1 if line else 0,
-    )
-
-
 def _bug_problem(exc: Exception, where: str) -> Problem:
     log.error("internal error rendering %s", where, exc_info=exc)
     return Problem(
@@ -140,7 +118,6 @@ class Notes:
         self.renderer = Renderer(today=today)
         self.fingerprints = Fingerprints()
         self.views: dict[str, NoteView] = {}
-        self._templates: dict[Path | None, tuple[str, ...]] = {}
 
     # -- the folder --------------------------------------------------------------------------
 
@@ -212,8 +189,6 @@ class Notes:
                 rendered = self.renderer.render_checked(view.checked, ("pdf",))
             except UserError as exc:
                 failed = exc.problems
-            except TemplateError as exc:
-                failed = [_template_problem(exc, view.checked.display)]
             except Exception as exc:
                 failed = [_bug_problem(exc, view.checked.display)]
             else:
@@ -258,15 +233,12 @@ class Notes:
     def _render(self, view: NoteView) -> None:
         """Check and render the HTML; any failure becomes a located problem, never an exception."""
         where = display(view.path)
-        self._fresh_templates(view.house)
         try:
             checked = self.renderer.check(view.path, where)
         except Exception as exc:
             view.problems, view.checked = [_bug_problem(exc, where)], None
             return
         view.house = checked.profile.folder if checked.profile else None
-        if self._fresh_templates(view.house):
-            checked = self.renderer.check(view.path, where)
         if checked.source is not None:
             view.summary = _summary(checked)
         problems = list(checked.problems)
@@ -276,8 +248,6 @@ class Notes:
                 html = self.renderer.render_checked(checked, ("html",)).html
             except UserError as exc:
                 problems += exc.problems
-            except TemplateError as exc:
-                problems.append(_template_problem(exc, where))
             except Exception as exc:
                 problems.append(_bug_problem(exc, where))
             else:
@@ -286,17 +256,6 @@ class Notes:
                     view.version += 1
                     view.page = (view.version, html)
         view.problems = problems
-
-    def _fresh_templates(self, house: Path | None) -> bool:
-        """Start a new renderer when template files appeared or went; True if it did."""
-        listing = template_listing(house)
-        known = self._templates.get(house)
-        self._templates[house] = listing
-        if known is None or known == listing:
-            return False
-        log.info("template files changed; reloading templates")
-        self.renderer = Renderer(today=self.today)
-        return True
 
     def _state(self, view: NoteView) -> dict[str, Any]:
         ready = view.pdf is not None and view.pdf.fingerprint == view.fingerprint

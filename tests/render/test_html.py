@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from render.errors import UserError
 from render.renderer import Renderer
 from tests.conftest import edit
 
@@ -95,14 +96,54 @@ def test_house_stylesheet_comes_after_the_builtin(note_file: Path) -> None:
     assert html.index("#123456") > html.index(".rating-value {")
 
 
-def test_misspelt_template_variable_is_an_error_not_a_blank(note_file: Path) -> None:
-    from jinja2 import UndefinedError
-
+def test_misspelt_house_template_variable_is_a_located_error(note_file: Path) -> None:
     templates = note_file.parent.parent / "houses" / "example" / "templates"
     templates.mkdir()
-    (templates / "_contact.html").write_text("{{ house.contcat.phone }}", encoding="utf-8")
+    (templates / "_contact.html").write_text("<p>\n{{ house.contcat.phone }}</p>", encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        Renderer().render(note_file, ("html",))
+    [problem] = caught.value.problems
+    assert problem.code == "render.template" and problem.line == 2
+    assert problem.path.endswith("templates/_contact.html") and "contcat" in problem.message
+
+
+def test_house_template_syntax_error_is_a_located_error(note_file: Path) -> None:
+    templates = note_file.parent.parent / "houses" / "example" / "templates"
+    templates.mkdir()
+    (templates / "_footer.html").write_text("<div>\n{% if %}\n</div>", encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        Renderer().render(note_file, ("html",))
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line) == ("render.template", 2)
+
+
+def test_builtin_template_failure_is_a_bug_not_a_user_error(
+    note_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A built-in template that fails is render's own bug: it must not pass for a user mistake.
+    from jinja2 import UndefinedError
+
+    import render.context
+
+    real = render.context.build_context
+
+    def without_rating(*args: object, **kwargs: object) -> dict[str, object]:
+        context = real(*args, **kwargs)  # type: ignore[arg-type]
+        del context["rating"]
+        return context
+
+    monkeypatch.setattr("render.renderer.build_context", without_rating)
     with pytest.raises(UndefinedError):
         Renderer().render(note_file, ("html",))
+
+
+def test_a_house_override_added_later_is_picked_up(note_file: Path) -> None:
+    renderer = Renderer()
+    assert "HOUSE FOOTER" not in renderer.render(note_file, ("html",)).html
+    templates = note_file.parent.parent / "houses" / "example" / "templates"
+    templates.mkdir()
+    (templates / "_footer.html").write_text("<div>HOUSE FOOTER</div>", encoding="utf-8")
+    assert "HOUSE FOOTER" in renderer.render(note_file, ("html",)).html
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from render.houses import BUILTIN_TEMPLATES
-from render.preview.fingerprint import Fingerprints, template_listing
+from render.preview.fingerprint import Fingerprints
 from tests.conftest import TODAY, edit
 
 
@@ -57,14 +56,3 @@ def test_hidden_folders_are_not_inputs(note_file: Path) -> None:
 def test_the_day_is_an_input(note_file: Path) -> None:
     prints = Fingerprints()
     assert prints.note(note_file, None, TODAY) != prints.note(note_file, None, None)
-
-
-def test_template_listing_sees_a_new_house_override(workspace: Path) -> None:
-    house = workspace / "houses" / "example"
-    before = template_listing(house)
-    assert str(BUILTIN_TEMPLATES / "base.html") in before
-    (house / "templates").mkdir()
-    (house / "templates" / "_footer.html").write_text("<footer></footer>", encoding="utf-8")
-    assert template_listing(house) == tuple(
-        sorted([*before, str(house / "templates" / "_footer.html")])
-    )
