@@ -125,10 +125,11 @@ class Fingerprints:
         self._fonts.clear()
 
     def program(self) -> dict[str, Any]:
-        """The program's version and the versions of the libraries that shape its output.
+        """The program's version, a digest of its source, and the libraries that shape its output.
 
-        The program's own source is not hashed: a release is named by its version, and a
-        developer changing the code rebuilds with ``--force``.
+        The source digest makes a working copy's edits count as a new program, so a developer
+        (or ``make demo``) never gets outputs of the old code; a release's digest is the same on
+        every machine, so reproducible builds stay byte-identical.
         """
         if self._program is None:
             libraries = {}
@@ -137,8 +138,23 @@ class Fingerprints:
                     libraries[name] = importlib.metadata.version(name)
                 except importlib.metadata.PackageNotFoundError:
                     libraries[name] = None
-            self._program = {"version": __version__, "libraries": libraries}
+            self._program = {
+                "version": __version__,
+                "source": _source_digest(),
+                "libraries": libraries,
+            }
         return self._program
+
+
+def _source_digest() -> str:
+    """A digest of the Python source of render and schemas, by relative path and content."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for package in ("render", "schemas"):
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _fontconfig_escape(family: str) -> str:

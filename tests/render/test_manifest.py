@@ -99,3 +99,12 @@ def test_verify_never_reads_outside_its_folder(tmp_path: Path) -> None:
     assert found.checked == 1 and found.failed
     assert [(p.code, p.path) for p in found.problems] == [("verify.manifest", "dist/manifest.json")]
     assert "'../secret.pdf' outside this folder" in found.problems[0].message
+
+
+def test_the_program_includes_a_digest_of_its_source() -> None:
+    from render.manifest import Fingerprints
+
+    program = Fingerprints().program()
+    assert len(program["source"]) == 64 and program["version"]
+    # The same source gives the same digest in every process, so builds stay reproducible.
+    assert Fingerprints().program()["source"] == program["source"]
