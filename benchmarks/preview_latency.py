@@ -38,20 +38,12 @@ import httpx  # noqa: E402
 from playwright.sync_api import Frame, Page, Response, sync_playwright  # noqa: E402
 
 from render.renderer import Renderer  # noqa: E402
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 TODAY = dt.date(2026, 11, 1)
 NOTE = ROOT / "examples" / "notes" / "2026-03-02-ai-training-cost.md"
 HOUSE = ROOT / "examples" / "houses" / "example"
 TITLE = "title: 新一代训练框架"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: Pause between saves, so each is measured alone rather than coalesced with the one before.
 PAUSE = 0.4
 TIMEOUT = 15.0
@@ -247,7 +239,7 @@ def main() -> None:
 
         html_alone, pdf_alone = render_alone(note, runs)
         with preview_server(workspace / "notes") as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
                 listener = Listener(url)
                 events = event_latency(listener, saver, runs)

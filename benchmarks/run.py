@@ -28,20 +28,12 @@ from render.batch import BuildOptions, Outcome, Silent, build  # noqa: E402
 from render.confine import Confinement  # noqa: E402
 from render.load import load_note  # noqa: E402
 from render.renderer import Renderer  # noqa: E402
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 TODAY = dt.date(2026, 11, 1)
 EXAMPLES = ROOT / "examples"
 TEMPLATE_NOTE = EXAMPLES / "notes" / "2026-03-02-ai-training-cost.md"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_FLAGS = ["--headless", *CHROMIUM_ARGS]
 SUBJECTS = ["电子", "计算机", "通信", "传媒", "机械设备", "医药生物", "电力设备", "汽车"]
 
 
@@ -206,9 +198,7 @@ def chromium_times(html_file: Path, repeats: int) -> dict[str, float] | None:
     except ImportError:
         return result
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page()
 
         def warm() -> None:

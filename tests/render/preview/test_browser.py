@@ -10,19 +10,11 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page, expect, sync_playwright
 
 from render.preview.server import running
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import TODAY, edit
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: `make setup-test` installs it
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT = 15_000  # ms; generous for a busy two-core machine
 
 
@@ -30,7 +22,7 @@ WAIT = 15_000  # ms; generous for a busy two-core machine
 def browser() -> Iterator[Browser]:
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make setup-test`"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
