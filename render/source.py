@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from schemas.problems import Loc, Problem
+from schemas.problems import Loc, Problem, value_at
 
 #: The body fields, in the order a note gives them.
 BODY_FIELDS = ("event", "commentary", "recommendation", "risks")
@@ -73,12 +73,12 @@ class Source:
             known = known[:-1]
         if known != loc or not known:
             return placed(problem, self._container(known))
-        if isinstance(_get(self.data, loc), dict | list | None):
+        if isinstance(value_at(self.data, loc), dict | list | None):
             # A mapping or list is named by its key; so is an empty (null) value.
             return placed(problem, self._container(loc))
         position = self.values[loc]
         if problem.offset is not None:
-            raw = _get(self.data, loc)
+            raw = value_at(self.data, loc)
             if isinstance(raw, str):
                 # Rules read the model's text, which is stripped of surrounding white space.
                 lead = len(raw) - len(raw.lstrip())
@@ -161,12 +161,3 @@ def _count(text: str, needle: str) -> int:
     while index >= 0:
         count, index = count + 1, text.find(needle, index + 1)
     return count
-
-
-def _get(data: Any, loc: Loc) -> Any:
-    for part in loc:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data

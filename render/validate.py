@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from schemas.problems import Loc, Problem, ProblemLog, Severity, quote
+from schemas.problems import Loc, Problem, ProblemLog, Severity, quote, value_at
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -124,7 +124,7 @@ def _problems(model: type[BaseModel], data: Any, errors: list[Any]) -> list[Prob
     for error in errors:
         loc, tagged = _untag(tuple(error["loc"]), data, error["type"])
         if tagged:
-            value = _at(data, loc)
+            value = value_at(data, loc)
             if isinstance(value, dict):
                 # A per-locale text: only the mapping branch's complaints are about this value.
                 if "dict[" not in str(error["loc"][len(loc)]) or len(error["loc"]) == len(loc) + 1:
@@ -172,15 +172,6 @@ def _has(container: Any, part: str | int) -> bool:
     if isinstance(container, dict):
         return part in container
     return isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container)
-
-
-def _at(data: Any, loc: Loc) -> Any:
-    for part in loc:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 def _problem(model: type[BaseModel], error: Any) -> Problem:

@@ -133,3 +133,19 @@ def settle(context: dict[str, Any] | None, log: ProblemLog) -> None:
     errors = [p for p in log.problems if p.severity is Severity.ERROR]
     if errors:
         raise ValueError("; ".join(f"{p.field}: {p.message} [{p.code}]" for p in errors))
+
+
+def value_at(data: Any, loc: Loc) -> Any:
+    """The value found by following a location into nested data, or None where it leads nowhere.
+
+    >>> value_at({"analysts": [{"sac": "S1"}]}, ("analysts", 0, "sac"))
+    'S1'
+    >>> value_at({"analysts": []}, ("analysts", 0, "sac")) is None
+    True
+    """
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
