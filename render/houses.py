@@ -97,8 +97,28 @@ def load_house(folder: Path) -> HouseProfile:
     except UserError as exc:
         raise UserError([replace(p, path=display) for p in exc.problems]) from None
     house, problems = validate(House, source.data)
+    if house is not None and house.logo:
+        problems += _logo(house.logo, folder)
     located = [source.locate(p, display) for p in [*source.problems, *problems]]
     if house is None or any(p.severity is Severity.ERROR for p in located):
         raise UserError(located)
     warnings = tuple(p for p in located if p.severity is Severity.WARNING)
     return HouseProfile(folder.resolve(), house, warnings)
+
+
+def _logo(logo: str, folder: Path) -> list[Problem]:
+    """A logo that is not a file of the house folder, which every page would fail to print."""
+    from render.confine import Confinement, Refused  # WeasyPrint's import; the planner needs none
+
+    try:
+        Confinement(folder).resolve(logo, folder)
+    except Refused:
+        return [
+            Problem(
+                "render.resource",
+                f"{quote(logo)} is not a file in the house folder",
+                f"{quote(logo, zh=True)}不是机构文件夹中的文件",
+                ("logo",),
+            )
+        ]
+    return []

@@ -40,3 +40,13 @@ def test_broken_house_is_reported_in_its_own_file(renderer: Renderer, note_file:
     assert any(
         p.code == "house.risk_level" and p.field.startswith("investor_types[4]") for p in problems
     )
+
+
+def test_missing_logo_is_reported_in_the_house(renderer: Renderer, note_file: Path) -> None:
+    house = note_file.parent.parent / "houses" / "example" / "house.yaml"
+    edit(house, "logo: logo.svg", "logo: missing.svg")
+    problems = renderer.check(note_file, "note.md").problems
+    assert [(p.code, p.field, p.path, p.line) for p in problems] == [
+        ("render.resource", "logo", str(house), 13)
+    ]
+    assert "'missing.svg' is not a file in the house folder" in problems[0].message
