@@ -33,7 +33,10 @@ class Confinement:
         """
         parts = urlsplit(reference)
         scheme = parts.scheme.lower()
-        if scheme in ("http", "https", "ftp", "ftps") or reference.startswith("//"):
+        # A file URL naming a host is a remote share: urllib would look the host up (a DNS query)
+        # before refusing it, or fetch it over FTP.
+        remote_file = scheme == "file" and parts.netloc.lower() not in ("", "localhost")
+        if scheme in ("http", "https", "ftp", "ftps") or reference.startswith("//") or remote_file:
             raise Refused(f"'{reference}' is on the network; rendering never fetches from it")
         if scheme == "file":
             target = Path(unquote(parts.path))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from weasyprint.urls import FatalURLFetchingError
 
 from render.confine import Confinement, Refused
 from render.errors import UserError
@@ -132,3 +133,20 @@ def test_confinement_resolves_inside_roots(tmp_path: Path) -> None:
         confinement.resolve("b.png", tmp_path)
     with pytest.raises(Refused, match="unsupported scheme"):
         confinement.resolve("javascript:alert(1)", tmp_path)
+
+
+def test_file_url_naming_a_host_is_on_the_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.png").write_bytes(PNG)
+    lookups: list[str] = []
+    monkeypatch.setattr("socket.gethostbyname", lambda host: lookups.append(host) or "127.0.0.1")
+    confinement = Confinement(tmp_path)
+    remote = f"file://files.example{(tmp_path / 'a.png').resolve()}"
+    with pytest.raises(Refused, match="network"):
+        confinement.resolve(remote, tmp_path)
+    with pytest.raises(FatalURLFetchingError, match="network"):
+        confinement.fetcher().fetch(remote)
+    assert lookups == []
+    local = f"file://localhost{(tmp_path / 'a.png').resolve()}"
+    assert confinement.resolve(local, tmp_path).name == "a.png"
