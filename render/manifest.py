@@ -169,7 +169,7 @@ def _font_files(family: str) -> list[Path]:
             capture_output=True,
             text=True,
             check=False,
-        ).stdout.split()
+        ).stdout.splitlines()  # one file a line: a font's path may hold spaces
         if not listed:
             listed = subprocess.run(
                 ["fc-match", "--format", "%{file}", escaped],

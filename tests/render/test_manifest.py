@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from render.manifest import (
     Fingerprints,
     Manifest,
     ManifestError,
+    _font_files,
     changed_inputs,
     output_record,
     verify,
@@ -108,3 +110,15 @@ def test_the_program_includes_a_digest_of_its_source() -> None:
     assert len(program["source"]) == 64 and program["version"]
     # The same source gives the same digest in every process, so builds stay reproducible.
     assert Fingerprints().program()["source"] == program["source"]
+
+
+def test_font_files_with_spaces_in_their_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    listing = "/fonts/Noto Sans CJK/NotoSansCJK-Regular.ttc\n/fonts/NotoSans-Bold.ttf\n"
+    monkeypatch.setattr(
+        "subprocess.run",
+        lambda command, **kwargs: subprocess.CompletedProcess(command, 0, stdout=listing),
+    )
+    assert _font_files("Noto Sans") == [
+        Path("/fonts/Noto Sans CJK/NotoSansCJK-Regular.ttc"),
+        Path("/fonts/NotoSans-Bold.ttf"),
+    ]
