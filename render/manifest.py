@@ -392,7 +392,8 @@ def verify(folder: Path, display: str | None = None) -> Verification:
         return result
     listed: set[str] = set()
     for key in sorted(manifest.notes):
-        outputs = manifest.notes[key].get("outputs")
+        entry = manifest.notes[key]
+        outputs = entry.get("outputs") if isinstance(entry, dict) else None
         if not isinstance(outputs, dict):
             result.problems.append(
                 _problem(

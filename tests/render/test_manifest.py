@@ -122,3 +122,12 @@ def test_font_files_with_spaces_in_their_paths(monkeypatch: pytest.MonkeyPatch) 
         Path("/fonts/Noto Sans CJK/NotoSansCJK-Regular.ttc"),
         Path("/fonts/NotoSans-Bold.ttf"),
     ]
+
+
+def test_verify_reports_an_entry_that_is_not_a_table(tmp_path: Path) -> None:
+    (tmp_path / MANIFEST_NAME).write_text(json.dumps({"format": 1, "notes": {"a": ["a.pdf"]}}))
+    found = verify(tmp_path, "dist")
+    assert found.failed
+    assert [(p.code, p.message) for p in found.problems] == [
+        ("verify.manifest", "the entry 'a' has no outputs table")
+    ]
