@@ -294,6 +294,9 @@ def schema(
     """Write JSON Schema for notes and houses, for editors that validate as you type."""
     from schemas.jsonschema import write_schemas
 
+    if output.exists() and not output.is_dir():
+        raise typer.BadParameter(f"{output} is a file, not a folder", param_hint="--output")
+    output.mkdir(parents=True, exist_ok=True)
     for path in write_schemas(output):
         typer.echo(f"wrote {path}")
 

@@ -32,6 +32,15 @@ def test_render_schema_writes_both_files(tmp_path: Path) -> None:
         assert (tmp_path / name).read_text(encoding="utf-8") == schema_text(model)
 
 
+def test_render_schema_makes_its_folder_and_refuses_a_file(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["schema", "-o", str(tmp_path / "new" / "schemas")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "new" / "schemas").iterdir()) == sorted(SCHEMAS)
+    (tmp_path / "file").write_text("")
+    result = CliRunner().invoke(app, ["schema", "-o", str(tmp_path / "file")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
 def _schema_of(path: Path) -> Path:
     """The schema file an editor uses for a note or house: its modeline or its $schema key."""
     if path.suffix == ".json":
