@@ -24,6 +24,11 @@ def read_text(path: Path) -> str:
         raise UserError.single(str(path), "file.missing", "file not found", "文件不存在") from None
     except IsADirectoryError:
         raise UserError.single(str(path), "file.missing", "is a folder", "这是一个文件夹") from None
+    except OSError as exc:  # no permission to read it, a broken link, an I/O error
+        reason = exc.strerror or type(exc).__name__
+        raise UserError.single(
+            str(path), "file.missing", f"cannot be read: {reason}", f"无法读取：{reason}"
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -294,3 +294,19 @@ def test_located_problem_keeps_its_own_position() -> None:
     source = load(EXAMPLE_NOTE)
     problem = Problem("body.preamble", "m", "中", line=7, column=3)
     assert source.locate(problem, "n.md").line == 7
+
+
+def test_an_unreadable_file_is_a_problem_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "note.md"
+    path.write_text("---\n", encoding="utf-8")
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    checked = RENDERER.check(path, "note.md")
+    assert [p.text() for p in checked.problems] == [
+        "note.md: error: cannot be read: Permission denied [file.missing]"
+    ]
