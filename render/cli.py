@@ -81,13 +81,6 @@ def _notes(paths: list[Path]) -> list[Path]:
     return notes
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def _emit(problems: list[Problem], style: ErrorFormat, lang: str) -> None:
     for problem in problems:
         typer.echo(format_problem(problem, style, lang), err=style == "text")

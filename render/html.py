@@ -14,7 +14,6 @@ from jinja2 import (
     PrefixLoader,
     StrictUndefined,
     TemplateError,
-    TemplateNotFound,
     select_autoescape,
 )
 from markupsafe import Markup
@@ -131,4 +130,4 @@ def _template_position(exc: TemplateError) -> tuple[str | None, int | None]:
     return None, None
 
 
-__all__ = ["TemplateNotFound", "environment", "render_html", "stylesheet", "template_names"]
+__all__ = ["environment", "render_html", "stylesheet", "template_names"]

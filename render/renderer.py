@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import Environment, TemplateNotFound
+from jinja2 import Environment
 
 from render.confine import Confinement, Refused
 from render.context import build_context
@@ -247,8 +246,4 @@ class Renderer:
         return rendered
 
 
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-__all__ = ["Checked", "Rendered", "Renderer", "TemplateNotFound", "UserError", "digest"]
+__all__ = ["Checked", "Rendered", "Renderer", "UserError"]
