@@ -41,7 +41,7 @@ from render.manifest import (
     outputs_intact,
 )
 from render.outputs import write_atomic
-from schemas.problems import Problem, Severity
+from schemas.problems import Problem, Severity, fails
 
 if TYPE_CHECKING:
     from render.renderer import Renderer
@@ -121,10 +121,6 @@ def _renderer(today: dt.date | None, created: dt.datetime | None) -> Renderer:
     return _RENDERERS[key]
 
 
-def _failed(problems: list[Problem], strict: bool) -> bool:
-    return any(p.severity is Severity.ERROR or strict for p in problems)
-
-
 def build_note(job: Job) -> Result:
     """Check and render one note in this process; never raises (a bug comes back as a result)."""
     started = time.perf_counter()
@@ -151,7 +147,7 @@ def _build(job: Job) -> Result:
     note_sha256 = _FINGERPRINTS.file(path)
     checked = renderer.check(path, job.display)
     problems = list(checked.problems)
-    if _failed(problems, job.strict) or checked.note is None or checked.profile is None:
+    if fails(problems, job.strict) or checked.note is None or checked.profile is None:
         return Result(job.key, job.display, ok=False, problems=problems)
     created = job.created.strftime("%Y-%m-%dT%H:%M:%SZ") if job.created else None
     inputs = note_inputs(checked, note_sha256, root, _FINGERPRINTS, {"source_date_epoch": created})
@@ -275,11 +271,7 @@ class Summary:
     @property
     def problems(self) -> list[Problem]:
         """Every problem once: a house's are found again with each of its notes."""
-        unique = {
-            (p.path, p.line, p.column, p.code, p.message): p
-            for o in self.outcomes
-            for p in o.problems
-        }
+        unique = {p.key: p for o in self.outcomes for p in o.problems}
         return list(unique.values())
 
 

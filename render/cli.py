@@ -18,7 +18,7 @@ from render import __version__
 from render.discover import find_notes
 from render.errors import EXIT_BUG, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError
 from render.report import ErrorFormat, display_path, format_problem, summary
-from schemas.problems import Problem, Severity
+from schemas.problems import Problem, Severity, fails
 
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -86,10 +86,6 @@ def _emit(problems: list[Problem], style: ErrorFormat, lang: str) -> None:
         typer.echo(format_problem(problem, style, lang), err=style == "text")
 
 
-def _failed(problems: list[Problem], strict: bool) -> bool:
-    return any(p.severity is Severity.ERROR or strict for p in problems)
-
-
 @app.command()
 def check(
     paths: Annotated[list[Path], typer.Argument(help="Note files or folders of notes.")],
@@ -112,13 +108,12 @@ def check(
     everything: dict[tuple[object, ...], Problem] = {}
     for path in notes:
         for problem in renderer.check(path, display_path(path)).problems:
-            key = (problem.path, problem.line, problem.column, problem.code, problem.message)
-            everything.setdefault(key, problem)
+            everything.setdefault(problem.key, problem)
     problems = list(everything.values())
     for problem in problems:
         typer.echo(format_problem(problem, error_format.value, lang.value))
     typer.echo(summary(problems, len(notes), lang.value), err=True)
-    raise typer.Exit(EXIT_USER_ERROR if _failed(problems, strict) else EXIT_OK)
+    raise typer.Exit(EXIT_USER_ERROR if fails(problems, strict) else EXIT_OK)
 
 
 @app.command()

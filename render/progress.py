@@ -20,7 +20,6 @@ from rich.progress import (
 
 from render.batch import Outcome
 from render.report import ErrorFormat, format_problem
-from schemas.problems import Problem
 
 
 def interactive(stream: TextIO | None = None) -> bool:
@@ -44,10 +43,6 @@ def describe(outcome: Outcome) -> str:
         pages = f" ({outcome.pages} pages)" if path.suffix == ".pdf" else ""
         written.append(f"{path}{pages}")
     return f"built {outcome.display} -> {', '.join(written)} [{outcome.reason}, {outcome.seconds:.1f}s]"
-
-
-def _key(problem: Problem) -> tuple[object, ...]:
-    return (problem.path, problem.line, problem.column, problem.code, problem.message)
 
 
 class PlainReporter:
@@ -81,8 +76,8 @@ class PlainReporter:
     def finished(self, outcome: Outcome) -> None:
         print(describe(outcome), file=self.lines, flush=True)
         for problem in outcome.problems:
-            if _key(problem) not in self.seen:
-                self.seen.add(_key(problem))
+            if problem.key not in self.seen:
+                self.seen.add(problem.key)
                 print(format_problem(problem, self.style, self.lang), file=self.out, flush=True)
         if outcome.crash:
             print(outcome.crash, file=self.err, end="", flush=True)
@@ -129,8 +124,8 @@ class BarReporter:
             return
         self._print(describe(outcome))
         for problem in outcome.problems:
-            if _key(problem) not in self.seen:
-                self.seen.add(_key(problem))
+            if problem.key not in self.seen:
+                self.seen.add(problem.key)
                 self._print(format_problem(problem, self.style, self.lang))
         if outcome.crash:
             self._print(outcome.crash.rstrip("\n"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -43,6 +44,11 @@ class Problem:
         field = f"{self.field}: " if self.loc else ""
         return f"{where}: {self.severity}: {field}{message} [{self.code}]"
 
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What makes two reports one problem: a house's is found again with each of its notes."""
+        return (self.path, self.line, self.column, self.code, self.message)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": self.path,
@@ -54,6 +60,11 @@ class Problem:
             "message": self.message,
             "message_zh": self.message_zh,
         }
+
+
+def fails(problems: Iterable[Problem], strict: bool = False) -> bool:
+    """Whether problems stop a note: any error, or with ``--strict`` any warning too."""
+    return any(p.severity is Severity.ERROR or strict for p in problems)
 
 
 def quote(value: object, limit: int = 40, zh: bool = False) -> str:
