@@ -41,6 +41,7 @@ from render.manifest import (
     outputs_intact,
 )
 from render.outputs import write_atomic
+from render.report import display_path
 from schemas.problems import Problem, Severity, fails
 
 if TYPE_CHECKING:
@@ -301,14 +302,6 @@ class Silent:
 
     def stop(self) -> None:
         pass
-
-
-def display_path(path: Path, root: Path) -> str:
-    """A note's path as messages show it: relative to the root when inside it."""
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _settings(options: BuildOptions) -> dict[str, Any]:

@@ -12,11 +12,10 @@ from schemas.problems import Problem, Severity
 ErrorFormat = Literal["text", "json", "github"]
 
 
-def display_path(path: Path) -> str:
-    """A file's path as messages show it: relative to the working folder when inside it."""
-    absolute = path.resolve()
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A file's path as messages show it: relative to ``root`` (the working folder) when inside."""
     try:
-        return str(absolute.relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to((root or Path.cwd()).resolve()))
     except ValueError:
         return str(path)
 
