@@ -150,8 +150,7 @@ def _build(job: Job) -> Result:
     problems = list(checked.problems)
     if fails(problems, job.strict) or checked.note is None or checked.profile is None:
         return Result(job.key, job.display, ok=False, problems=problems)
-    created = job.created.strftime("%Y-%m-%dT%H:%M:%SZ") if job.created else None
-    inputs = note_inputs(checked, note_sha256, root, _FINGERPRINTS, {"source_date_epoch": created})
+    inputs = note_inputs(checked, note_sha256, root, _FINGERPRINTS, _settings(job.created))
     try:
         rendered = renderer.render_checked(checked, job.formats)
     except UserError as exc:
@@ -304,11 +303,11 @@ class Silent:
         pass
 
 
-def _settings(options: BuildOptions) -> dict[str, Any]:
-    created = options.created.strftime("%Y-%m-%dT%H:%M:%SZ") if options.created else None
+def _settings(created: dt.datetime | None) -> dict[str, Any]:
+    """The build settings that shape every output, as the manifest records them."""
     # The date taken as today is left out on purpose: it only decides whether a note dated
     # after it is an error, and a note that was built was dated on or before it.
-    return {"source_date_epoch": created}
+    return {"source_date_epoch": created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None}
 
 
 def _jobs(notes: Sequence[Path], options: BuildOptions, root: Path, build: str) -> list[Job]:
@@ -351,7 +350,7 @@ def plan(
     Nothing is loaded or rendered here, only hashed, so a no-change rebuild stays fast.
     """
     fingerprints = fingerprints or Fingerprints()
-    settings = _settings(options)
+    settings = _settings(options.created)
     steps = []
     build = f"{os.getpid()}-{time.time_ns()}"
     for job in _jobs(notes, options, root, build):
