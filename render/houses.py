@@ -9,6 +9,7 @@ from pathlib import Path
 from render.errors import UserError
 from render.load import Source, load_note
 from render.report import display_path
+from render.source import BODY_FIELDS
 from render.validate import validate
 from schemas.house import House
 from schemas.problems import Problem, Severity, quote
@@ -39,10 +40,7 @@ class HouseProfile:
     def section_titles(self) -> dict[str, list[str]]:
         """Every heading that names each body field, in all of the house's locales."""
         sections = self.house.sections
-        return {
-            name: _texts(getattr(sections, name))
-            for name in ("event", "commentary", "recommendation", "risks")
-        }
+        return {name: _texts(getattr(sections, name)) for name in BODY_FIELDS}
 
 
 def _texts(text: str | dict[str, str]) -> list[str]:

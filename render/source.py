@@ -8,17 +8,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from schemas.note import SECTION_NAMES
 from schemas.problems import Loc, Problem, value_at
 
 #: The body fields, in the order a note gives them.
-BODY_FIELDS = ("event", "commentary", "recommendation", "risks")
+BODY_FIELDS = tuple(SECTION_NAMES)
 
-ENGLISH_TITLES = {
-    "event": "Event",
-    "commentary": "Commentary",
-    "recommendation": "Recommendation",
-    "risks": "Risks",
-}
+ENGLISH_TITLES = {name: english for name, (english, _) in SECTION_NAMES.items()}
 
 Kind = Literal["markdown", "yaml", "json"]
 

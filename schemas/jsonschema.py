@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from schemas.house import House
-from schemas.note import Note
+from schemas.note import SECTION_NAMES, Note
 
 #: The note's body sections: required by `render check`, optional in the editor's schema.
-BODY_SECTIONS = ("event", "commentary", "recommendation", "risks")
+BODY_SECTIONS = tuple(SECTION_NAMES)
 
 SCHEMAS: dict[str, type[Note] | type[House]] = {
     "note.schema.json": Note,

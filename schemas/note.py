@@ -34,10 +34,8 @@ ACTION_SPELLINGS: dict[str, Action] = {
 #: A paragraph naming where a table's or figure's data came from starts with one of these.
 SOURCE_PREFIXES = ("资料来源", "数据来源", "来源", "source", "sources")
 
-BODY_FIELDS = ("event", "recommendation", "risks")
-
-
-#: Section names for messages, as the rules name them whatever the house calls them.
+#: The body sections, in the order a note gives them, with their names for messages (as the
+#: rules name them, whatever the house calls them).
 SECTION_NAMES: dict[str, tuple[str, str]] = {
     "event": ("Event", "事件"),
     "commentary": ("Commentary", "点评"),
@@ -362,14 +360,13 @@ class Note(StrictModel):
 
     def texts(self) -> list[tuple[Loc, str]]:
         """Every free text of the note with its location, for rules that read prose."""
-        found: list[tuple[Loc, str]] = [(("title",), self.title)]
-        found.append((("event",), self.event))
+        found: list[tuple[Loc, str]] = [(("title",), self.title), (("event",), self.event)]
         for i, point in enumerate(self.commentary):
             found += [
                 (("commentary", i, "lead"), point.lead),
                 (("commentary", i, "body"), point.body),
             ]
-        found += [((name,), getattr(self, name)) for name in BODY_FIELDS[1:]]
+        found += [(("recommendation",), self.recommendation), (("risks",), self.risks)]
         return found
 
 
