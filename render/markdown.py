@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from render.confine import Confinement
-from schemas.note import starts_with_source
+from schemas.note import line_starts, starts_with_source
 
 
 def parser() -> MarkdownIt:
@@ -28,17 +28,11 @@ def parser() -> MarkdownIt:
 
 def image_references(text: str) -> Iterator[tuple[int, str]]:
     """Each image a Markdown text refers to, as (character offset of its line, reference)."""
-    # Lines end at "\n" only, as markdown-it counts them (splitlines would also break at U+2028).
-    line_starts = [0]
-    for line in text.split("\n"):
-        line_starts.append(line_starts[-1] + len(line) + 1)
+    starts = line_starts(text)
     for token in parser().parse(text):
         for child in token.children or []:
             if child.type == "image" and token.map:
-                yield (
-                    line_starts[min(token.map[0], len(line_starts) - 1)],
-                    str(child.attrGet("src")),
-                )
+                yield starts[min(token.map[0], len(starts) - 1)], str(child.attrGet("src"))
 
 
 class BodyRenderer:

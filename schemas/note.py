@@ -524,10 +524,7 @@ _PARSER = MarkdownIt("commonmark", {"html": False}).enable("table")
 def _unsourced_exhibits(text: str) -> list[tuple[int, str]]:
     """Tables and images in Markdown text that no source line follows, as (offset, kind)."""
     tokens = _PARSER.parse(text)
-    # markdown-it counts lines at "\n" only; so must the offsets (not at U+2028 and the like).
-    line_starts = [0]
-    for line in text.split("\n"):
-        line_starts.append(line_starts[-1] + len(line) + 1)
+    starts = line_starts(text)
     found = []
     for i, token in enumerate(tokens):
         kind = None
@@ -538,8 +535,22 @@ def _unsourced_exhibits(text: str) -> list[tuple[int, str]]:
         if kind is None or token.map is None:
             continue
         if not _has_source_after(tokens, i, token, kind):
-            found.append((line_starts[min(token.map[0], len(line_starts) - 1)], kind))
+            found.append((starts[min(token.map[0], len(starts) - 1)], kind))
     return found
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset each line of a Markdown text starts at, as markdown-it's line numbers count.
+
+    Lines end at "\\n" only, not at U+2028 and the like as :meth:`str.splitlines` has it.
+
+    >>> line_starts("a\\nbc\\n")
+    [0, 2, 5, 6]
+    """
+    starts = [0]
+    for line in text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    return starts
 
 
 def _has_source_after(tokens: list[Any], index: int, token: Any, kind: str) -> bool:
