@@ -95,13 +95,16 @@ def render_html(
 ) -> str:
     """Render a page template.
 
-    A house template that fails (bad syntax, a misspelt variable) is the house author's mistake:
+    A house template that fails (bad syntax, a misspelt variable, a filter called wrongly) is the
+    house author's mistake:
     it becomes a problem located at the template's line. A built-in template that fails is a
     bug in render, and the exception goes on.
     """
     try:
         return env.get_template(f"{template}.html").render(context)
-    except TemplateError as exc:
+    except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        # Besides Jinja's own errors, a house template can call a filter or method wrongly;
+        # whose mistake it is depends on which template the failing frame is in.
         path, line = _template_position(exc)
         if path is None or not Path(path).resolve().is_relative_to(profile.templates.resolve()):
             raise
@@ -119,7 +122,7 @@ def render_html(
         ) from None
 
 
-def _template_position(exc: TemplateError) -> tuple[str | None, int | None]:
+def _template_position(exc: Exception) -> tuple[str | None, int | None]:
     """Where a template failed: the error's own place, or the last template frame."""
     path, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if path and line:

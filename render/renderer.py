@@ -12,7 +12,7 @@ from jinja2 import Environment
 from render.confine import Confinement, Refused
 from render.context import build_context
 from render.errors import UserError
-from render.houses import HOUSE_FILE, HouseProfile, find_house, load_house
+from render.houses import HouseProfile, find_house, load_house
 from render.html import environment, render_html, stylesheet, template_files, template_names
 from render.i18n import translations
 from render.load import Source, load_note
@@ -94,6 +94,18 @@ def _refused_zh(reason: str, reference: str) -> str:
     return f"图片引用被拒绝：{image}"
 
 
+def _folder_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of a folder's files: cheap, and changes with them."""
+    stamp = []
+    for path in sorted(folder.iterdir()):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        stamp.append((path.name, info.st_size, info.st_mtime_ns))
+    return tuple(stamp)
+
+
 class Renderer:
     """Turns note files into HTML and PDF; keeps houses, templates and fonts warm across notes."""
 
@@ -106,16 +118,16 @@ class Renderer:
         #: The creation date written into outputs: a fixed one, None for each note's date, or
         #: SOURCE_DATE_EPOCH if set ("environment", read at each render, as tools set it late).
         self.created = created
-        self._houses: dict[Path, tuple[float, HouseProfile]] = {}
+        self._houses: dict[Path, tuple[tuple[tuple[str, int, int], ...], HouseProfile]] = {}
         self._envs: dict[tuple[Path, str, tuple[str, ...]], Environment] = {}
         self._pdf: PdfWriter | None = None
 
     # -- houses -------------------------------------------------------------------------------
 
     def house(self, folder: Path) -> HouseProfile:
-        """A validated house, reloaded when its ``house.yaml`` changes."""
+        """A validated house, reloaded when a file of its folder (``house.yaml``, the logo) changes."""
         folder = folder.resolve()
-        stamp = (folder / HOUSE_FILE).stat().st_mtime
+        stamp = _folder_stamp(folder)
         cached = self._houses.get(folder)
         if cached and cached[0] == stamp:
             return cached[1]

@@ -50,3 +50,12 @@ def test_missing_logo_is_reported_in_the_house(renderer: Renderer, note_file: Pa
         ("render.resource", "logo", str(house), 13)
     ]
     assert "'missing.svg' is not a file in the house folder" in problems[0].message
+
+
+def test_a_warm_renderer_sees_the_house_folder_change(note_file: Path) -> None:
+    renderer = Renderer()
+    assert renderer.check(note_file, "note.md").problems == []
+    (note_file.parent.parent / "houses" / "example" / "logo.svg").unlink()
+    problems = renderer.check(note_file, "note.md").problems
+    assert [p.code for p in problems] == ["render.resource"]
+    assert problems[0].path.endswith("house.yaml")

@@ -159,3 +159,14 @@ def test_rating_prints_with_derived_action(
         edit(note_file, "previous: 超配", f"previous: {previous}")
     html = renderer.render(note_file, ("html",)).html
     assert f'<div class="rating-value">{expected}</div>' in html
+
+
+def test_house_template_calling_a_filter_wrongly_is_a_located_error(note_file: Path) -> None:
+    templates = note_file.parent.parent / "houses" / "example" / "templates"
+    templates.mkdir()
+    (templates / "_contact.html").write_text('<p>{{ "x"|percent }}</p>', encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        Renderer().render(note_file, ("html",))
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line) == ("render.template", 1)
+    assert problem.path.endswith("templates/_contact.html")
