@@ -58,16 +58,26 @@ def load_note(path: Path, titles_for: TitlesFor | None = None) -> Source:
     """
     text = read_text(path)
     suffix = path.suffix.lower()
-    if suffix == ".json":
-        source = Source(path, text, {}, "json")
-        load_json(source)
-    elif suffix in (".yaml", ".yml"):
-        source = Source(path, text, {}, "yaml")
-        load_yaml_into(source, text, line_offset=0)
-    else:
-        source = Source(path, text, {}, "markdown")
-        _load_markdown(source, titles_for or (lambda source: {}))
-    check_characters(source, source.data, ())
+    kind = "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else "markdown"
+    source = Source(path, text, {}, kind)
+    try:
+        if kind == "json":
+            load_json(source)
+        elif kind == "yaml":
+            load_yaml_into(source, text, line_offset=0)
+        else:
+            _load_markdown(source, titles_for or (lambda source: {}))
+        check_characters(source, source.data, ())
+    except RecursionError:
+        # Readers and walkers recurse once per level; no note nests more than a few levels.
+        raise UserError.single(
+            str(path),
+            f"syntax.{'json' if kind == 'json' else 'yaml'}",
+            "the data is nested too deeply (lists or mappings inside each other hundreds of times)",
+            "数据嵌套层级过深（列表或映射相互嵌套达数百层）",
+            1,
+            1,
+        ) from None
     return source
 
 

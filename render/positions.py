@@ -259,6 +259,8 @@ def load_yaml_into(source: Source, text: str, line_offset: int) -> None:
         data = _yaml().load(StringIO(text))
     except YAMLError as exc:
         raise _yaml_problem(source.path, exc, line_offset, "syntax.yaml", text) from None
+    except RecursionError:
+        raise  # load_note words it for every kind of file
     except Exception as exc:  # ruamel raises plain errors for a few malformed inputs
         raise UserError.single(
             str(source.path),

@@ -310,3 +310,17 @@ def test_an_unreadable_file_is_a_problem_not_a_crash(
     assert [p.text() for p in checked.problems] == [
         "note.md: error: cannot be read: Permission denied [file.missing]"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("deep.json", "[" * 1500 + "]" * 1500), ("deep.yaml", "a: " + "[" * 400 + "]" * 400)],
+)
+def test_data_nested_too_deeply_is_a_located_problem(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_note(path)
+    [problem] = caught.value.problems
+    assert problem.code.startswith("syntax.") and problem.line == 1
+    assert "nested too deeply" in problem.message
