@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import sys
 import traceback
 from collections.abc import Iterator
@@ -337,14 +338,30 @@ def main() -> None:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception:
-        traceback.print_exc()
-        print(
-            "\ninternal error: this is a bug in render, not a problem with your notes; "
-            "please report it with the traceback above.",
-            file=sys.stderr,
-        )
-        sys.exit(EXIT_BUG)
+    except OSError as exc:
+        if exc.errno not in MACHINE_ERRORS:
+            raise_bug(exc)
+        # A full disk or a folder we may not write is the machine's state, not a bug of ours;
+        # every output written so far is whole (they are renamed into place).
+        print(f"error: {exc.strerror}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        sys.exit(EXIT_USER_ERROR)
+    except Exception as exc:
+        raise_bug(exc)
+
+
+#: Errors that say what state the machine is in (space, permissions), not what render got wrong.
+MACHINE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def raise_bug(exc: BaseException) -> NoReturn:
+    """Print a bug's traceback with a request to report it, and exit 3."""
+    traceback.print_exception(exc)
+    print(
+        "\ninternal error: this is a bug in render, not a problem with your notes; "
+        "please report it with the traceback above.",
+        file=sys.stderr,
+    )
+    sys.exit(EXIT_BUG)
 
 
 __all__ = ["EXIT_USAGE", "app", "main"]

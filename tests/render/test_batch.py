@@ -540,3 +540,42 @@ def test_a_changed_image_rebuilds_the_note_that_shows_it(here: Path) -> None:
     again = run("build", "notes")
     assert "[an image changed, " in _line(again.stdout, "note-1")
     assert "unchanged notes/note-2.md" in again.stdout
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 64 KiB filesystem: too small for one PDF."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {made.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_is_reported_not_a_bug(note_file: Path, full_disk: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "render",
+            "build",
+            str(note_file),
+            "-o",
+            str(full_disk),
+            "--today",
+            "2026-11-01",
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "No space left on device" in done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert not list(full_disk.glob("*.pdf"))  # no partial output
+    assert not list(full_disk.glob(".*.part"))
