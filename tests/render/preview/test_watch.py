@@ -1,0 +1,99 @@
+"""The watcher: which folders it watches, a real change poking a pass, re-arming, stopping."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from render.houses import BUILTIN_TEMPLATES
+from render.preview.service import PreviewService
+from render.preview.watch import watch, watch_paths
+from tests.conftest import TODAY, edit
+
+WAIT = 15.0  # generous: a shared machine may be busy
+
+
+class Poked(PreviewService):
+    """A service that records the watcher's pokes instead of running passes."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, TODAY)
+        self.pokes = asyncio.Queue[None]()
+
+    def poke(self) -> None:
+        self.pokes.put_nowait(None)
+
+
+def test_the_notes_folder_its_houses_and_the_builtin_templates(workspace: Path) -> None:
+    service = PreviewService(workspace / "notes", TODAY)
+    asyncio.run(service.sweep())
+    assert watch_paths(service) == sorted(
+        [
+            (workspace / "notes").resolve(),
+            (workspace / "houses" / "example").resolve(),
+            BUILTIN_TEMPLATES.resolve(),
+        ]
+    )
+
+
+def test_a_folder_inside_another_is_watched_once(workspace: Path) -> None:
+    service = PreviewService(workspace, TODAY)
+    asyncio.run(service.sweep())
+    assert service.notes.house_folders() == {(workspace / "houses" / "example").resolve()}
+    assert watch_paths(service) == sorted([workspace.resolve(), BUILTIN_TEMPLATES.resolve()])
+
+
+def test_a_folder_that_is_gone_is_not_watched(workspace: Path, note_file: Path) -> None:
+    service = PreviewService(workspace / "notes", TODAY)
+    asyncio.run(service.sweep())
+    note_file.unlink()
+    (workspace / "notes").rmdir()
+    assert (workspace / "notes").resolve() not in watch_paths(service)
+
+
+def test_a_saved_note_or_house_pokes_and_close_stops_the_watcher(
+    workspace: Path, note_file: Path
+) -> None:
+    async def scenario() -> None:
+        service = Poked(workspace / "notes")
+        await service.sweep()
+        service.swept.set()
+        watcher = asyncio.create_task(watch(service))
+        # Once armed, it pokes a pass of its own (changes made while arming are not lost).
+        await asyncio.wait_for(service.pokes.get(), WAIT)
+        assert service.watched == {(workspace / "houses" / "example").resolve()}
+        for path, old, new in [
+            (note_file, "sac: S9901524060001", "sac: S99"),
+            (workspace / "houses" / "example" / "house.yaml", 'code: "9901"', 'code: "9902"'),
+        ]:
+            edit(path, old, new)
+            await asyncio.wait_for(service.pokes.get(), WAIT)
+            while not service.pokes.empty():
+                service.pokes.get_nowait()
+        service.close()
+        await asyncio.wait_for(watcher, WAIT)
+
+    asyncio.run(scenario())
+
+
+def test_a_house_elsewhere_is_watched_after_re_arming(workspace: Path, note_file: Path) -> None:
+    other = workspace / "elsewhere" / "other"
+    other.parent.mkdir()
+    (workspace / "houses" / "example").rename(other)
+    edit(note_file, "house: ../houses/example", "house: ../elsewhere/other")
+
+    async def scenario() -> None:
+        service = Poked(workspace / "notes")
+        service.swept.set()  # armed before any pass: the house is not known yet
+        watcher = asyncio.create_task(watch(service))
+        await asyncio.wait_for(service.pokes.get(), WAIT)
+        assert service.watched == set()
+        await service.sweep()  # finds the house, and re-arms the watcher to cover it
+        await asyncio.wait_for(service.pokes.get(), WAIT)
+        assert service.watched == {other.resolve()}
+        edit(other / "house.yaml", 'code: "9901"', 'code: "9902"')
+        await asyncio.wait_for(service.pokes.get(), WAIT)
+        service.close()
+        await asyncio.wait_for(watcher, WAIT)
+
+    asyncio.run(scenario())
