@@ -55,7 +55,7 @@ def split_body(source: Source, lines: list[str], first_line: int) -> None:
     for i, tok in enumerate(tokens):
         if tok.type != "heading_open" or not tok.map or tok.level != 0:
             continue
-        title = tokens[i + 1].content.strip().strip("*_").rstrip("：:").strip()
+        title = _heading_title(tokens[i + 1].content)
         field_name = names.get(title.casefold())
         if field_name is not None or tok.tag in ("h1", "h2"):
             headings.append((tok.map[0], title, field_name))
@@ -149,7 +149,9 @@ def _commentary(source: Source, chunk: list[str], first_line: int) -> None:
             points.append({"lead": lead, "body": body})
             source.values[("commentary", i)] = Position(line, indent + 1)
             source.values[("commentary", i, "lead")] = Position(line, indent + 3)
-            before_body = block_text[: match.start(3)]
+            # The body may start on the line after the lead: its place is its first character.
+            body = match.group(3)
+            before_body = block_text[: match.start(3) + len(body) - len(body.lstrip())]
             if "\n" in before_body:
                 body_at = Position(
                     line + before_body.count("\n"), len(before_body.rsplit("\n")[-1]) + 1
@@ -165,3 +167,15 @@ def _commentary(source: Source, chunk: list[str], first_line: int) -> None:
             source.values[("commentary", i, "lead")] = Position(line, indent + 1)
             source.values[("commentary", i, "body")] = Position(line, indent + 1)
     source.data["commentary"] = points
+
+
+def _heading_title(text: str) -> str:
+    """A heading's words without bold marks or a trailing colon, in whatever order they come.
+
+    >>> [_heading_title(t) for t in ("**事件**：", "**事件：**", "事件:", "Event")]
+    ['事件', '事件', '事件', 'Event']
+    """
+    title, previous = text.strip(), None
+    while title != previous:
+        previous, title = title, title.strip("*_ \t").rstrip("：:").strip()
+    return title

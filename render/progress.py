@@ -40,7 +40,8 @@ def describe(outcome: Outcome) -> str:
         return f"failed {outcome.display} ({what})"
     written = []
     for path in outcome.written:
-        pages = f" ({outcome.pages} pages)" if path.suffix == ".pdf" else ""
+        noun = "page" if outcome.pages == 1 else "pages"
+        pages = f" ({outcome.pages} {noun})" if path.suffix == ".pdf" else ""
         written.append(f"{path}{pages}")
     return f"built {outcome.display} -> {', '.join(written)} [{outcome.reason}, {outcome.seconds:.1f}s]"
 

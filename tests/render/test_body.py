@@ -104,9 +104,9 @@ def test_commentary_lead_and_body_positions() -> None:
     assert source.values[("commentary", 1, "lead")] == Position(8, 3)
     assert source.values[("commentary", 1, "body")] == Position(9, 7)
     assert source.data["commentary"][1] == {"lead": "Lead\ntwo", "body": "body two"}
-    # A body on the line after its lead starts at or after the lead (offsets search on from there).
+    # A body on the line after its lead starts there, at its first character.
     start = source.values[("commentary", 2, "body")]
-    assert start == Position(11, 10)
+    assert start == Position(12, 1)
     assert source.position_in(start, "body three", 0) == Position(12, 1)
 
 
@@ -116,3 +116,8 @@ def test_a_section_named_twice_keeps_the_first() -> None:
     (problem,) = source.problems
     assert problem.code == "body.duplicate" and "also at line 1" in problem.message
     assert "另见第 1 行" in problem.message_zh
+
+
+def test_bold_heading_with_a_colon_outside_the_bold_names_its_section() -> None:
+    source = _split("## **事件**：\n\ntext\n")
+    assert source.data == {"event": "text"} and source.problems == []
