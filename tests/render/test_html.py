@@ -170,3 +170,27 @@ def test_house_template_calling_a_filter_wrongly_is_a_located_error(note_file: P
     [problem] = caught.value.problems
     assert (problem.code, problem.line) == ("render.template", 1)
     assert problem.path.endswith("templates/_contact.html")
+
+
+@pytest.mark.browser
+def test_html_output_reads_as_one_sheet_in_a_browser(renderer: Renderer, note_file: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+
+    page_file = note_file.with_suffix(".html")
+    page_file.write_text(renderer.render(note_file, ("html",)).html, encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri())
+            assert not page.locator(".running-header").is_visible()
+            footer = page.locator(".running-footer").bounding_box()
+            contact = page.locator(".contact").bounding_box()
+            masthead = page.locator(".masthead").bounding_box()
+            assert footer and contact and masthead
+            # The footer lines close the document instead of opening it, as on paper.
+            assert footer["y"] > contact["y"] > masthead["y"]
+        finally:
+            browser.close()
