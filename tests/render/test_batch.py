@@ -25,6 +25,7 @@ import render.batch as batch
 import render.houses
 import render.html
 import render.manifest
+import render.worker as worker
 from render.batch import BuildOptions, build
 from render.cli import app
 from render.manifest import MANIFEST_NAME, Manifest, verify
@@ -349,7 +350,7 @@ def private_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     shutil.copytree(render.houses.BUILTIN_TEMPLATES, copy)
     for module in (render.houses, render.html, render.manifest):
         monkeypatch.setattr(module, "BUILTIN_TEMPLATES", copy)
-    monkeypatch.setattr(batch, "_RENDERERS", {})
+    monkeypatch.setattr(worker, "_RENDERERS", {})
     yield copy
 
 
@@ -459,7 +460,7 @@ def test_a_dask_cluster_runs_the_same_build(here: Path) -> None:
         assert result.exit_code == 0, result.output
         with distributed.Client(cluster) as client:
             # The cluster's worker processes did the rendering: they hold warm renderers.
-            warm = client.run(lambda: len(batch._RENDERERS))
+            warm = client.run(lambda: len(worker._RENDERERS))
     assert sum(warm.values()) >= 1
     local = {p.name: p.read_bytes() for p in (here / "local").iterdir()}
     dask = {p.name: p.read_bytes() for p in (here / "dask").iterdir()}
