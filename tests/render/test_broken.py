@@ -130,12 +130,9 @@ def test_every_rule_code_is_documented_and_the_corpus_covers_most() -> None:
     root = CORPUS.parent.parent.parent
     pattern = r'"((?:schema|body|syntax|house|render|file)\.[a-z_]+)"'
     emitted = {c for f in REPORTERS for c in re.findall(pattern, (root / f).read_text("utf-8"))}
-    emitted -= {
-        "house.yaml",
-        "render.renderer",
-        "render.batch",
-        "render.preview",
-    }  # file, module and logger names
+    # Module and logger names look like codes: "render.worker", "render.preview".
+    emitted = {c for c in emitted if not (root / c.replace(".", "/")).with_suffix(".py").exists()}
+    emitted -= {"house.yaml", "render.preview"}  # a file name, a package's logger
     documented = set(
         re.findall(r"^\| `([a-z]+\.[a-z_]+)` \|", (root / "docs/rules.md").read_text("utf-8"), re.M)
     )
