@@ -37,6 +37,13 @@ def _outline(html: str) -> _Outline:
     return parser
 
 
+def _house_template(note: Path, name: str, text: str) -> None:
+    """Give the note's house its own template ``name`` (the house's ``templates/`` folder)."""
+    templates = note.parent.parent / "houses" / "example" / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / name).write_text(text, encoding="utf-8")
+
+
 def test_every_partial_is_in_the_page(renderer: Renderer, note_file: Path) -> None:
     outline = _outline(renderer.render(note_file, ("html",)).html)
     for block in (
@@ -77,12 +84,11 @@ def test_analyst_markup_is_text_not_html(renderer: Renderer, note_file: Path) ->
 
 
 def test_house_template_overrides_one_block(note_file: Path) -> None:
-    templates = note_file.parent.parent / "houses" / "example" / "templates"
-    templates.mkdir()
-    (templates / "event-commentary.html").write_text(
+    _house_template(
+        note_file,
+        "event-commentary.html",
         '{% extends "default:event-commentary.html" %}\n'
         '{% block sections %}<p class="house-only">HOUSE LAYOUT</p>{{ super() }}{% endblock %}',
-        encoding="utf-8",
     )
     html = Renderer().render(note_file, ("html",)).html
     assert "HOUSE LAYOUT" in html
@@ -97,9 +103,7 @@ def test_house_stylesheet_comes_after_the_builtin(note_file: Path) -> None:
 
 
 def test_misspelt_house_template_variable_is_a_located_error(note_file: Path) -> None:
-    templates = note_file.parent.parent / "houses" / "example" / "templates"
-    templates.mkdir()
-    (templates / "_contact.html").write_text("<p>\n{{ house.contcat.phone }}</p>", encoding="utf-8")
+    _house_template(note_file, "_contact.html", "<p>\n{{ house.contcat.phone }}</p>")
     with pytest.raises(UserError) as caught:
         Renderer().render(note_file, ("html",))
     [problem] = caught.value.problems
@@ -108,9 +112,7 @@ def test_misspelt_house_template_variable_is_a_located_error(note_file: Path) ->
 
 
 def test_house_template_syntax_error_is_a_located_error(note_file: Path) -> None:
-    templates = note_file.parent.parent / "houses" / "example" / "templates"
-    templates.mkdir()
-    (templates / "_footer.html").write_text("<div>\n{% if %}\n</div>", encoding="utf-8")
+    _house_template(note_file, "_footer.html", "<div>\n{% if %}\n</div>")
     with pytest.raises(UserError) as caught:
         Renderer().render(note_file, ("html",))
     [problem] = caught.value.problems
@@ -140,9 +142,7 @@ def test_builtin_template_failure_is_a_bug_not_a_user_error(
 def test_a_house_override_added_later_is_picked_up(note_file: Path) -> None:
     renderer = Renderer()
     assert "HOUSE FOOTER" not in renderer.render(note_file, ("html",)).html
-    templates = note_file.parent.parent / "houses" / "example" / "templates"
-    templates.mkdir()
-    (templates / "_footer.html").write_text("<div>HOUSE FOOTER</div>", encoding="utf-8")
+    _house_template(note_file, "_footer.html", "<div>HOUSE FOOTER</div>")
     assert "HOUSE FOOTER" in renderer.render(note_file, ("html",)).html
 
 
@@ -162,9 +162,7 @@ def test_rating_prints_with_derived_action(
 
 
 def test_house_template_calling_a_filter_wrongly_is_a_located_error(note_file: Path) -> None:
-    templates = note_file.parent.parent / "houses" / "example" / "templates"
-    templates.mkdir()
-    (templates / "_contact.html").write_text('<p>{{ "x"|percent }}</p>', encoding="utf-8")
+    _house_template(note_file, "_contact.html", '<p>{{ "x"|percent }}</p>')
     with pytest.raises(UserError) as caught:
         Renderer().render(note_file, ("html",))
     [problem] = caught.value.problems
