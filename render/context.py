@@ -14,7 +14,7 @@ from render import __version__
 from render.confine import Confinement
 from render.houses import HouseProfile
 from render.markdown import BodyRenderer
-from schemas.house import Action, House, Text, localize
+from schemas.house import Action, House, Text, in_locale, localize
 from schemas.note import Note
 
 #: Fonts that stand in for any family a house names, so no character is ever left without a glyph.
@@ -48,17 +48,6 @@ def resolve(note: Note, house: House) -> Resolved:
     )
 
 
-def _tr(value: Any, locale: str, fallback: str) -> Any:
-    """Every per-locale text inside a dumped house, picked for one locale."""
-    if isinstance(value, dict):
-        if value and all(isinstance(k, str) and len(k) == 5 and k[2] == "_" for k in value):
-            return localize(value, locale, fallback)
-        return {k: _tr(v, locale, fallback) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_tr(v, locale, fallback) for v in value]
-    return value
-
-
 def _families(names: list[str]) -> str:
     seen = [*names, *(f for f in FALLBACK_FONTS if f not in names)]
     return ", ".join(f'"{n}"' if " " in n else n for n in seen)
@@ -82,7 +71,7 @@ def build_context(
 
     confinement = Confinement(note_folder, profile.folder)
     body = BodyRenderer(confinement, note_folder)
-    localized = _tr(house.model_dump(), locale, house.default_locale)
+    localized = in_locale(house, locale, house.default_locale)
     localized["logo"] = confinement.data_uri(house.logo, profile.folder) if house.logo else None
 
     rating_label = text(found.rating.label)

@@ -313,8 +313,7 @@ class House(StrictModel):
 
     def _check_translations(self, log: ProblemLog) -> None:
         """Every per-locale text has a version for each of the house's locales, and no others."""
-        dumped = self.model_dump(exclude={"locales", "default_locale", "json_schema"})
-        for loc, text in _texts(dumped):
+        for loc, text in localized_texts(self):
             missing = [locale for locale in self.locales if locale not in text]
             extra = [key for key in text if key not in self.locales]
             if missing:
@@ -333,15 +332,50 @@ class House(StrictModel):
                 )
 
 
-def _texts(value: Any, loc: Loc = ()) -> list[tuple[Loc, dict[str, str]]]:
-    """Every per-locale text in a dumped house, with its location.
+def localized_texts(value: Any, loc: Loc = ()) -> list[tuple[Loc, dict[str, str]]]:
+    """Every per-locale text in a house (or part of one), with its location.
 
-    In a house, a mapping whose values are all text is a per-locale text (a :data:`Text`).
+    The walk goes over the model objects, not a dump of them: a sub-model whose fields are all
+    plain text (a contact block written in one language) is a model, never mistaken for a
+    per-locale text; a mapping of text to text inside a house is always a :data:`Text`.
     """
+    if isinstance(value, BaseModel):
+        return [
+            item
+            for name in type(value).model_fields
+            for item in localized_texts(getattr(value, name), (*loc, name))
+        ]
+    if _is_text(value):
+        return [(loc, value)]
     if isinstance(value, dict):
-        if value and all(isinstance(sub, str) for sub in value.values()):
-            return [(loc, value)]
-        return [item for key, sub in value.items() for item in _texts(sub, (*loc, key))]
+        return [item for key, sub in value.items() for item in localized_texts(sub, (*loc, key))]
     if isinstance(value, list):
-        return [item for i, sub in enumerate(value) for item in _texts(sub, (*loc, i))]
+        return [item for i, sub in enumerate(value) for item in localized_texts(sub, (*loc, i))]
     return []
+
+
+def in_locale(value: Any, locale: str, fallback: str | None = None) -> Any:
+    """A house (or part of one) as plain data, every per-locale text picked for one locale.
+
+    >>> in_locale({"a": {"zh_CN": "超配", "en_US": "Overweight"}, "b": [1]}, "en_US")
+    {'a': 'Overweight', 'b': [1]}
+    """
+    if isinstance(value, BaseModel):
+        return {
+            name: in_locale(getattr(value, name), locale, fallback)
+            for name in type(value).model_fields
+        }
+    if _is_text(value):
+        return localize(value, locale, fallback)
+    if isinstance(value, dict):
+        return {key: in_locale(sub, locale, fallback) for key, sub in value.items()}
+    if isinstance(value, list):
+        return [in_locale(sub, locale, fallback) for sub in value]
+    return value
+
+
+def _is_text(value: Any) -> bool:
+    """A mapping of text to text met while walking a house's models: a per-locale :data:`Text`."""
+    return (
+        isinstance(value, dict) and bool(value) and all(isinstance(v, str) for v in value.values())
+    )

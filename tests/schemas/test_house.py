@@ -55,6 +55,12 @@ CASES: list[tuple[str, Any, list[tuple[str, str]]]] = [
         [("house.translation", "texts.risk_table_title")],
     ),
     (
+        # A block of plain texts is a model, not a per-locale text whose keys are locales.
+        "a contact block written in one language only",
+        lambda d: d["contact"].update(department="Research", address="88 Riverside Avenue"),
+        [],
+    ),
+    (
         "a footer line misses a locale",
         lambda d: d["texts"]["footer"][1].pop("zh_CN"),
         [("house.translation", "texts.footer[1]")],
