@@ -5,9 +5,8 @@ from __future__ import annotations
 import difflib
 import re
 
-from markdown_it import MarkdownIt
-
 from render.source import BODY_FIELDS, ENGLISH_TITLES, Position, Source
+from schemas.markdown import PARSER
 from schemas.problems import Problem, quote
 
 #: Body headings may always be written with these English names (or the field keys themselves).
@@ -21,8 +20,6 @@ ENGLISH_SECTION_NAMES = {
 }
 
 BOLD_LEAD = re.compile(r"\A(\*\*|__)(.+?)\1[ \t]*(.*)\Z", re.S)
-
-_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def _section_names(section_titles: dict[str, list[str]]) -> dict[str, str]:
@@ -50,7 +47,7 @@ def split_body(source: Source, lines: list[str], first_line: int) -> None:
     the section's text (sub-headings).
     """
     names = _section_names(source.section_titles)
-    tokens = _MD.parse("\n".join(lines))
+    tokens = PARSER.parse("\n".join(lines))
     headings: list[tuple[int, str, str | None]] = []
     for i, tok in enumerate(tokens):
         if tok.type != "heading_open" or not tok.map or tok.level != 0:
@@ -135,7 +132,7 @@ def _commentary(source: Source, chunk: list[str], first_line: int) -> None:
     """Each paragraph opening with bold text starts a point; other blocks continue the last one."""
     points: list[dict[str, str]] = []
     source.values[("commentary",)] = Position(first_line, 1)
-    tokens = _MD.parse("\n".join(chunk))
+    tokens = PARSER.parse("\n".join(chunk))
     blocks = [t for t in tokens if t.level == 0 and t.map and t.nesting in (0, 1)]
     for block in blocks:
         start, end = block.map  # type: ignore[misc]

@@ -7,29 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from render.confine import Confinement
+from schemas.markdown import PARSER, note_markdown
 from schemas.note import line_starts, starts_with_source
-
-
-def parser() -> MarkdownIt:
-    """CommonMark with tables; raw HTML in a note prints as text, never as markup.
-
-    ``file:`` URLs are let through the parser (which would print them as text) so that an
-    image pointing at one reaches the confinement check and gets a located error.
-    """
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
-    default_validate = md.validateLink
-    md.validateLink = lambda url: default_validate(url) or url.lower().startswith("file:")  # type: ignore[method-assign]
-    return md
 
 
 def image_references(text: str) -> Iterator[tuple[int, str]]:
     """Each image a Markdown text refers to, as (character offset of its line, reference)."""
     starts = line_starts(text)
-    for token in parser().parse(text):
+    for token in PARSER.parse(text):
         for child in token.children or []:
             if child.type == "image" and token.map:
                 yield starts[min(token.map[0], len(starts) - 1)], str(child.attrGet("src"))
@@ -41,7 +29,7 @@ class BodyRenderer:
     def __init__(self, confinement: Confinement, base: Path) -> None:
         self.confinement = confinement
         self.base = base
-        self.md = parser()
+        self.md = note_markdown()
         default_image = self.md.renderer.rules["image"]
 
         def image(renderer: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from markdown_it import MarkdownIt
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.house import Action, House, RatingLevel, StrictModel, localize
+from schemas.markdown import PARSER
 from schemas.problems import Loc, ProblemLog, Severity, log_for, quote, settle
 
 SAC_PATTERN = re.compile(r"^S(\d{4})\d(\d{2})(\d{2})\d{4}$")
@@ -518,12 +518,9 @@ def _check_rating(rating: Rating, kind: str, house: House, locale: str, log: Pro
     )
 
 
-_PARSER = MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
 def _unsourced_exhibits(text: str) -> list[tuple[int, str]]:
     """Tables and images in Markdown text that no source line follows, as (offset, kind)."""
-    tokens = _PARSER.parse(text)
+    tokens = PARSER.parse(text)
     starts = line_starts(text)
     found = []
     for i, token in enumerate(tokens):
