@@ -84,12 +84,9 @@ class Fingerprints:
         cached = self._files.get(key)
         if cached and cached[0] == stamp:
             return cached[1]
-        try:
-            with path.open("rb") as handle:
-                value = hashlib.file_digest(handle, "sha256").hexdigest()
-        except OSError:
-            return None
-        self._files[key] = (stamp, value)
+        value = _sha256(path)
+        if value is not None:
+            self._files[key] = (stamp, value)
         return value
 
     def tree(self, folder: Path, suffixes: tuple[str, ...] = ()) -> dict[str, str | None]:
