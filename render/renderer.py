@@ -19,6 +19,7 @@ from render.load import Source, load_note
 from render.markdown import image_references
 from render.outputs import source_date_epoch
 from render.pdf import PdfWriter
+from render.settings import Settings
 from render.validate import validate
 from schemas.note import Note
 from schemas.problems import Loc, Problem, Severity, quote
@@ -113,8 +114,11 @@ class Renderer:
         self,
         today: dt.date | None = None,
         created: dt.datetime | Literal["environment"] | None = "environment",
+        settings: Settings | None = None,
     ) -> None:
         self.today = today
+        #: The houses the runner admits and the resource limits, decided by the front end.
+        self.settings = settings or Settings()
         #: The creation date written into outputs: a fixed one, None for each note's date, or
         #: SOURCE_DATE_EPOCH if set ("environment", read at each render, as tools set it late).
         self.created = created

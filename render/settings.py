@@ -1,0 +1,44 @@
+"""What the person running render decides: which houses notes may use, and the resource limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one note may make render do; a note that meets one fails with a message.
+
+    The defaults are far beyond any real note (a note is a few kilobytes of text and a handful of
+    figures) and close enough to stop a hostile one early. A project configuration may change
+    them (see ``docs/security.md``).
+    """
+
+    #: Bytes of the note file itself.
+    note_bytes: int = 2 * 1024 * 1024
+    #: Nodes a YAML document may have once its aliases are expanded (a 1 KB "billion laughs"
+    #: names 10^9 of them).
+    yaml_nodes: int = 100_000
+    #: Digits of an integer in JSON or YAML (Python refuses past 4300 with a traceback).
+    number_digits: int = 100
+    #: Bytes of one image file, and of all distinct images of a note together.
+    image_bytes: int = 20 * 1024 * 1024
+    note_image_bytes: int = 60 * 1024 * 1024
+    #: Pixels of one raster image (width x height), and of all distinct images of a note.
+    image_pixels: int = 40_000_000
+    note_image_pixels: int = 120_000_000
+    #: Wall-clock seconds one note may take to render (layout and PDF), in builds and preview.
+    render_seconds: float = 120.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One render's settings, passed to the renderer by the front end that made it.
+
+    ``house_paths`` are the folders whose houses the runner admits (besides the shipped ones):
+    a note's ``house:`` may only name a house among them.
+    """
+
+    house_paths: tuple[Path, ...] = ()
+    limits: Limits = field(default_factory=Limits)
