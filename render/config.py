@@ -179,30 +179,35 @@ def _dotted(text: str) -> str:
 def locate(lines: list[str], loc: Loc) -> tuple[int, int]:
     """The line and column of a key in a TOML file, found by reading its lines.
 
-    tomllib gives no positions; a key is found as ``key =`` under its ``[table]`` header (or as a
-    dotted key), else at its table's header, else anywhere the last key is set; else line 1.
+    tomllib gives no positions. A key is found as ``key =`` under its ``[table]`` header or as a
+    dotted key; a key not written there (in an inline table, say) at the nearest enclosing key or
+    header; else at the first line setting a key of the same name; else at line 1.
     """
     keys = [str(k) for k in loc if isinstance(k, str)]
     if not keys:
         return 1, 1
     wanted = ".".join(keys)
-    table, header, anywhere = "", None, None
+    table = ""
+    enclosing: tuple[int, int, int] | None = None  # (length of the prefix, line, column)
+    anywhere: tuple[int, int] | None = None
     for number, line in enumerate(lines, 1):
         if match := _TABLE.match(line):
-            table = _dotted(match[1])
-            if table == wanted or (header is None and wanted.startswith(table + ".")):
-                header = header or (number, match.start(1) + 1)
-                if table == wanted:
-                    return number, match.start(1) + 1
-            continue
-        if match := _KEY.match(line):
-            key = _dotted(match[1])
+            full, column = _dotted(match[1]), match.start(1) + 1
+            table = full
+        elif match := _KEY.match(line):
+            key, column = _dotted(match[1]), match.start(1) + 1
             full = f"{table}.{key}" if table else key
-            if full == wanted:
-                return number, match.start(1) + 1
             if anywhere is None and key.split(".")[-1] == keys[-1]:
-                anywhere = (number, match.start(1) + 1)
-    return anywhere or header or (1, 1)
+                anywhere = (number, column)
+        else:
+            continue
+        if full == wanted:
+            return number, column
+        if wanted.startswith(full + ".") and (enclosing is None or len(full) > enclosing[0]):
+            enclosing = (len(full), number, column)
+    if enclosing is not None:
+        return enclosing[1], enclosing[2]
+    return anywhere or (1, 1)
 
 
 def note_settings(settings: Settings, note: Path) -> Settings:
