@@ -20,6 +20,8 @@ BUILTIN_TEMPLATES = PROJECT_ROOT / "templates"
 SHIPPED_HOUSES = PROJECT_ROOT / "examples" / "houses"
 DEFAULT_HOUSE = "example"
 HOUSE_FILE = "house.yaml"
+#: Admitted houses a problem names at most.
+LISTED = 20
 #: Where a runner admits houses, as problems tell the analyst.
 CONFIG_HINT = "`houses` in render.toml, or render's --house-path option"
 CONFIG_HINT_ZH = "“render.toml”中的“houses”，或命令行选项“--house-path”"
@@ -149,6 +151,12 @@ def _problem(code: str, spec: str, houses: dict[str, Path], note_folder: Path) -
             where = os.path.relpath(folder, note_folder.resolve())
             english.append(f"{name} ({where})")
             chinese.append(f"{quote(name, zh=True)}（{quote(where, zh=True)}）")
+    if len(english) > LISTED:  # a shared folder of many houses: enough to see the pattern
+        more = len(english) - LISTED
+        english, chinese = (
+            [*english[:LISTED], f"{more} more"],
+            [*chinese[:LISTED], f"另有 {more} 个"],
+        )
     known, known_zh = ", ".join(english), "，".join(chinese)
     if code == "house.not_admitted":
         message = (

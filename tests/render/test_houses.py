@@ -139,6 +139,17 @@ def test_the_first_admitted_house_of_a_name_wins(tmp_path: Path) -> None:
     assert admitted_houses()["example"] == (SHIPPED_HOUSES / "example").resolve()
 
 
+def test_a_long_list_of_admitted_houses_is_cut_short(tmp_path: Path) -> None:
+    for i in range(25):
+        (tmp_path / "many" / f"h{i:02}").mkdir(parents=True)
+        (tmp_path / "many" / f"h{i:02}" / "house.yaml").write_text("{}\n", encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        find_house("nope", tmp_path, Settings(house_paths=(tmp_path / "many",)))
+    [problem] = caught.value.problems
+    assert "h18 (many/h18), 6 more)" in problem.message  # example, h00 … h18: 20 of 26
+    assert "h19" not in problem.message and "另有 6 个" in problem.message_zh
+
+
 @pytest.mark.parametrize("spec", ["../\0", "x" * 5000 + "/y", "\0"])
 def test_names_no_file_can_have_are_problems_not_tracebacks(tmp_path: Path, spec: str) -> None:
     with pytest.raises(UserError) as caught:
