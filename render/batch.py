@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from render import __version__
+from render.config import check_configs
 from render.errors import UsageError
 from render.manifest import (
     Fingerprints,
@@ -36,6 +37,7 @@ from render.manifest import (
 )
 from render.outputs import write_atomic
 from render.report import display_path
+from render.settings import Settings
 from render.worker import (
     SUFFIXES,
     Format,
@@ -65,6 +67,8 @@ class BuildOptions:
     force: bool = False
     #: The creation date written into every output (SOURCE_DATE_EPOCH); else each note's date.
     created: dt.datetime | None = None
+    #: The runner's settings (``--house-path``); each note's render.toml adds to them.
+    settings: Settings = field(default_factory=Settings)
 
 
 # -- the calling side ---------------------------------------------------------------------------
@@ -162,6 +166,7 @@ def _jobs(notes: Sequence[Path], options: BuildOptions, root: Path, build: str) 
             today=options.today,
             created=options.created,
             strict=options.strict,
+            settings=options.settings,
         )
         for note in notes
     ]
@@ -202,7 +207,9 @@ def _reason(
         return "new"
     try:
         recorded = entry["inputs"]
-        now = current_inputs(recorded, Path(job.path), root, fingerprints, settings)
+        now = current_inputs(
+            recorded, Path(job.path), root, fingerprints, settings, job.settings.house_paths
+        )
         reason = changed_inputs(recorded, now)
     except (KeyError, TypeError, AttributeError):
         return "manifest entry unreadable"
@@ -257,6 +264,8 @@ def build(
     output = options.output
     if output.exists() and not output.is_dir():
         raise UsageError(f"{output} is a file, not a folder for the outputs")
+    # A broken render.toml stops the build before it starts (a ConfigError is a UsageError).
+    check_configs(list(notes))
     output.mkdir(parents=True, exist_ok=True)
     with _exclusive(output):
         _remove_partials(output)

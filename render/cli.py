@@ -16,9 +16,11 @@ from typing import Annotated, NoReturn
 import typer
 
 from render import __version__
+from render.config import ConfigError, check_configs
 from render.discover import find_notes
 from render.errors import EXIT_BUG, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError
 from render.report import ErrorFormat, display_path, format_problem, summary
+from render.settings import Settings
 from schemas.problems import Problem, Severity, fails
 
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
@@ -70,6 +72,30 @@ LangOption = Annotated[
     Lang, typer.Option("--lang", help="Language of problem messages: en, or zh for Chinese.")
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+HousePathOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--house-path",
+        help="Admit the houses in DIR (a house folder, or a folder of them); repeatable.",
+        metavar="DIR",
+        exists=True,
+        file_okay=False,
+        dir_okay=True,
+    ),
+]
+
+
+def _settings(house_paths: list[Path] | None) -> Settings:
+    """The runner's settings from the command line; each note's render.toml adds to them."""
+    return Settings(house_paths=tuple(p.resolve() for p in house_paths or ()))
+
+
+def _check_configs(notes: list[Path]) -> None:
+    """A broken render.toml is the runner's to fix: say where, exit 2 before any work."""
+    try:
+        check_configs(notes)
+    except ConfigError as exc:
+        _usage(str(exc))
 
 
 def _notes(paths: list[Path]) -> list[Path]:
@@ -96,13 +122,15 @@ def check(
     lang: LangOption = Lang.en,
     strict: StrictOption = False,
     today: TodayOption = None,
+    house_path: HousePathOption = None,
 ) -> None:
     """Validate notes without rendering them; report every problem at once, located."""
     # Imported here: WeasyPrint's import is most of a second, and a no-change build skips it.
     from render.renderer import Renderer
 
-    renderer = Renderer(today=_today(today))
+    renderer = Renderer(today=_today(today), settings=_settings(house_path))
     notes = _notes(paths)
+    _check_configs(notes)
     # Problems go to standard output (text, JSON lines or annotations), the summary to standard
     # error, so that a tool reading the output sees problems only. A house's problems are
     # printed once, however many of its notes are checked.
@@ -149,6 +177,7 @@ def build(
             metavar="ADDRESS",
         ),
     ] = None,
+    house_path: HousePathOption = None,
 ) -> None:
     """Render notes to PDF and/or HTML in parallel, skipping the unchanged; record a manifest.
 
@@ -169,6 +198,7 @@ def build(
             strict=strict,
             force=force,
             created=source_date_epoch(),
+            settings=_settings(house_path),
         )
     except UsageError as exc:
         _usage(str(exc))
@@ -302,14 +332,18 @@ def preview(
     ] = "127.0.0.1",
     lang: LangOption = Lang.en,
     today: TodayOption = None,
+    house_path: HousePathOption = None,
 ) -> None:
     """Serve a folder of notes in the browser; pages re-render and reload as you save."""
     from render.preview.server import serve
 
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder}: no such folder", param_hint="FOLDER")
+    settings = _settings(house_path)
+    with contextlib.suppress(UsageError):  # a folder find_notes refuses is served empty
+        _check_configs(find_notes([folder]))
     try:
-        serve(folder, host=host, port=port, today=_today(today), lang=lang.value)
+        serve(folder, host=host, port=port, today=_today(today), lang=lang.value, settings=settings)
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None

@@ -9,6 +9,7 @@ from pathlib import Path
 from render.errors import UserError
 from render.load import Source, load_note
 from render.report import display_path
+from render.settings import Settings
 from render.source import BODY_FIELDS
 from render.validate import validate
 from schemas.house import House
@@ -19,6 +20,11 @@ BUILTIN_TEMPLATES = PROJECT_ROOT / "templates"
 SHIPPED_HOUSES = PROJECT_ROOT / "examples" / "houses"
 DEFAULT_HOUSE = "example"
 HOUSE_FILE = "house.yaml"
+#: Admitted houses a problem names at most.
+LISTED = 20
+#: Where a runner admits houses, as problems tell the analyst.
+CONFIG_HINT = "`houses` in render.toml, or render's --house-path option"
+CONFIG_HINT_ZH = "“render.toml”中的“houses”，或命令行选项“--house-path”"
 
 
 @dataclass(frozen=True)
@@ -51,39 +57,120 @@ def shipped_houses() -> list[str]:
     return sorted(p.name for p in SHIPPED_HOUSES.iterdir() if (p / HOUSE_FILE).is_file())
 
 
-def find_house(spec: str | None, note_folder: Path) -> Path:
-    """The folder a note's ``house:`` names: a path relative to the note, or a shipped house.
+def _houses_in(entry: Path) -> list[tuple[str, Path]]:
+    """The houses an admitted folder holds, by name: itself if it is one, else its subfolders.
 
-    Raises a problem at the ``house`` field, listing the houses that exist, when none matches.
+    A subfolder that is a link leading out of the folder is not one of them: admitting a folder
+    admits what is in it, not what its links point to.
+    """
+    try:
+        root = entry.resolve()
+        if (root / HOUSE_FILE).is_file():
+            return [(entry.name or root.name, root)]
+        children = sorted(root.iterdir()) if root.is_dir() else []
+    except (OSError, ValueError):
+        return []
+    houses = []
+    for child in children:
+        try:
+            folder = child.resolve()
+            if folder.is_relative_to(root) and (folder / HOUSE_FILE).is_file():
+                houses.append((child.name, folder))
+        except (OSError, ValueError):
+            continue
+    return houses
+
+
+def admitted_houses(settings: Settings | None = None) -> dict[str, Path]:
+    """Every house a note may name, by name: the runner's folders first, then the shipped ones.
+
+    When two admitted houses share a name, the first wins: ``--house-path`` folders, then those
+    of ``render.toml``, then the shipped houses (a project may replace the shipped ``example``).
+    """
+    houses: dict[str, Path] = {}
+    for entry in (*(settings or Settings()).house_paths, SHIPPED_HOUSES):
+        for name, folder in _houses_in(entry):
+            houses.setdefault(name, folder)
+    return houses
+
+
+def _admitted_roots(settings: Settings | None) -> list[Path]:
+    roots = []
+    for entry in (*(settings or Settings()).house_paths, SHIPPED_HOUSES):
+        try:
+            roots.append(entry.resolve())
+        except (OSError, ValueError):
+            continue
+    return roots
+
+
+def _is_name(spec: str) -> bool:
+    return spec not in ("", ".", "..") and "/" not in spec and "\\" not in spec
+
+
+def find_house(spec: str | None, note_folder: Path, settings: Settings | None = None) -> Path:
+    """The folder a note's ``house:`` names, among the houses the runner admits.
+
+    ``house:`` is the name of an admitted house, or a path (relative to the note, or absolute)
+    that resolves inside an admitted folder: a shipped house's, a ``render.toml`` entry or a
+    ``--house-path``. None names the shipped default house. Anything else raises a problem at
+    the ``house`` field listing the admitted houses: ``house.not_found`` for what names no
+    house, ``house.not_admitted`` for a path outside every admitted folder (not looked at).
     """
     if spec is None:
         return SHIPPED_HOUSES / DEFAULT_HOUSE
+    houses = admitted_houses(settings)
+    if _is_name(spec):
+        if spec in houses:
+            return houses[spec]
+        raise _problem("house.not_found", spec, houses, note_folder)
     try:
         candidate = (note_folder / spec).resolve()
+    except (OSError, ValueError):  # a name no file can have (a NUL, too long), a link loop
+        raise _problem("house.not_found", spec, houses, note_folder) from None
+    # Decided on the resolved path, so that neither "../" nor a link can lead out of the folders.
+    if not any(candidate.is_relative_to(root) for root in _admitted_roots(settings)):
+        raise _problem("house.not_admitted", spec, houses, note_folder)
+    try:
         if (candidate / HOUSE_FILE).is_file():
             return candidate
-        if "/" not in spec and (SHIPPED_HOUSES / spec / HOUSE_FILE).is_file():
-            return SHIPPED_HOUSES / spec
-        siblings = sorted(candidate.parent.iterdir()) if candidate.parent.is_dir() else []
-    except (OSError, ValueError):  # a name no file can have (a NUL, too long)
-        siblings = []
-    nearby = [
-        os.path.relpath(p, note_folder.resolve()) for p in siblings if (p / HOUSE_FILE).is_file()
-    ]
-    known = ", ".join([*(f"{name} (shipped)" for name in shipped_houses()), *nearby])
-    known_zh = ", ".join([*(f"{name}（内置）" for name in shipped_houses()), *nearby])
-    raise UserError(
-        [
-            Problem(
-                "house.not_found",
-                f"no house {quote(spec)}: neither a folder with a {HOUSE_FILE} (relative to the "
-                f"note) nor a shipped house (houses: {known})",
-                f"找不到机构配置{quote(spec, zh=True)}：它既不是含 {HOUSE_FILE} 的文件夹"
-                f"（相对于报告所在位置），也不是内置机构（可用：{known_zh}）",
-                ("house",),
-            )
-        ]
-    )
+    except (OSError, ValueError):
+        pass
+    raise _problem("house.not_found", spec, houses, note_folder)
+
+
+def _problem(code: str, spec: str, houses: dict[str, Path], note_folder: Path) -> UserError:
+    """A problem at the ``house`` field that says which houses the note may name."""
+    shipped = SHIPPED_HOUSES.resolve()
+    english, chinese = [], []
+    for name, folder in sorted(houses.items()):
+        if folder.parent == shipped:
+            english.append(f"{name} (shipped)")
+            chinese.append(f"{quote(name, zh=True)}（内置）")
+        else:
+            where = os.path.relpath(folder, note_folder.resolve())
+            english.append(f"{name} ({where})")
+            chinese.append(f"{quote(name, zh=True)}（{quote(where, zh=True)}）")
+    if len(english) > LISTED:  # a shared folder of many houses: enough to see the pattern
+        more = len(english) - LISTED
+        english, chinese = (
+            [*english[:LISTED], f"{more} more"],
+            [*chinese[:LISTED], f"另有 {more} 个"],
+        )
+    known, known_zh = ", ".join(english), "，".join(chinese)
+    if code == "house.not_admitted":
+        message = (
+            f"house {quote(spec)} is not admitted: a note may use only the shipped houses and "
+            f"those the person running render admits ({CONFIG_HINT}); admitted: {known}"
+        )
+        message_zh = (
+            f"机构配置{quote(spec, zh=True)}未获准使用：报告只能使用内置机构和运行渲染的人"
+            f"准许的机构（{CONFIG_HINT_ZH}）；可用：{known_zh}"
+        )
+    else:
+        message = f"no admitted house {quote(spec)} (admitted: {known})"
+        message_zh = f"没有名为{quote(spec, zh=True)}的可用机构配置（可用：{known_zh}）"
+    return UserError([Problem(code, message, message_zh, ("house",))])
 
 
 def load_house(folder: Path) -> HouseProfile:

@@ -42,7 +42,17 @@ LIBRARIES = (
     "babel",
 )
 #: The order in which a changed input is named when a note is rebuilt, most specific first.
-INPUT_KINDS = ("note", "images", "house", "templates", "catalogs", "fonts", "program", "settings")
+INPUT_KINDS = (
+    "note",
+    "images",
+    "house",
+    "templates",
+    "catalogs",
+    "fonts",
+    "config",
+    "program",
+    "settings",
+)
 _REASONS = {
     "note": "note changed",
     "images": "an image changed",
@@ -50,6 +60,7 @@ _REASONS = {
     "templates": "templates changed",
     "catalogs": "translations changed",
     "fonts": "fonts changed",
+    "config": "render.toml or --house-path changed",
     "program": "program changed",
     "settings": "SOURCE_DATE_EPOCH changed",
 }
@@ -196,12 +207,27 @@ def font_families(checked: Checked) -> list[str]:
     return sorted(set(names))
 
 
+def config_input(
+    note: Path, root: Path, fingerprints: Fingerprints, house_paths: tuple[Path, ...]
+) -> dict[str, Any]:
+    """What decides which houses a note may use and its limits: its render.toml, --house-path."""
+    from render.config import find_config
+
+    found = find_config(note.parent)
+    return {
+        "path": relative(found, root) if found else None,
+        "sha256": fingerprints.file(found) if found else None,
+        "house_paths": [relative(path, root) for path in house_paths],
+    }
+
+
 def note_inputs(
     checked: Checked,
     note_sha256: str | None,
     root: Path,
     fingerprints: Fingerprints,
     settings: dict[str, Any],
+    house_paths: tuple[Path, ...] = (),
 ) -> dict[str, Any]:
     """The record of everything that feeds one note's outputs, taken when it is built."""
     from render.confine import Confinement, Refused
@@ -229,6 +255,7 @@ def note_inputs(
         "templates": {"files": fingerprints.tree(BUILTIN_TEMPLATES)},
         "catalogs": {"files": fingerprints.tree(CATALOGS, CATALOG_SUFFIXES)},
         "fonts": {family: fingerprints.fonts(family) for family in font_families(checked)},
+        "config": config_input(checked.path, root, fingerprints, house_paths),
         "program": fingerprints.program(),
         "settings": settings,
     }
@@ -240,6 +267,7 @@ def current_inputs(
     root: Path,
     fingerprints: Fingerprints,
     settings: dict[str, Any],
+    house_paths: tuple[Path, ...] = (),
 ) -> dict[str, Any]:
     """The same record as :func:`note_inputs`, taken now from the files a build recorded.
 
@@ -254,6 +282,7 @@ def current_inputs(
         "templates": {"files": fingerprints.tree(BUILTIN_TEMPLATES)},
         "catalogs": {"files": fingerprints.tree(CATALOGS, CATALOG_SUFFIXES)},
         "fonts": {family: fingerprints.fonts(family) for family in recorded["fonts"]},
+        "config": config_input(note, root, fingerprints, house_paths),
         "program": fingerprints.program(),
         "settings": settings,
     }

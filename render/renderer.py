@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from jinja2 import Environment
 
+from render.config import ConfigError, note_settings
 from render.confine import Confinement, Refused
 from render.context import build_context
 from render.errors import UserError
@@ -159,11 +160,17 @@ class Renderer:
         display = display or str(path)
         checked = Checked(path, display, None, None, None)
         problems: list[Problem] = []
+        try:
+            # The note's render.toml (the runner's) adds admitted houses and sets limits.
+            settings = note_settings(self.settings, path)
+        except ConfigError as exc:
+            checked.problems = exc.problems
+            return checked
 
         def titles_for(source: Source) -> dict[str, list[str]]:
             spec = source.data.get("house")
             try:
-                folder = find_house(spec if isinstance(spec, str) else None, path.parent)
+                folder = find_house(spec if isinstance(spec, str) else None, path.parent, settings)
                 checked.profile = self.house(folder)
             except UserError as exc:
                 problems.extend(exc.problems)

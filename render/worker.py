@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from render.errors import UserError
 from render.manifest import Fingerprints, note_inputs
+from render.settings import Settings
 from schemas.problems import Problem, fails
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ class Job:
     today: dt.date | None
     created: dt.datetime | None
     strict: bool
+    #: The runner's settings (``--house-path``); the worker adds each note's render.toml.
+    settings: Settings = field(default_factory=Settings)
 
 
 @dataclass
@@ -81,17 +84,17 @@ def build_settings(created: dt.datetime | None) -> dict[str, Any]:
 # on several threads (a Dask worker with threads_per_worker > 1) to one render at a time, since
 # the renderer's caches and Pango are not made for concurrent use.
 _LOCK = threading.Lock()
-_RENDERERS: dict[tuple[dt.date | None, dt.datetime | None], Renderer] = {}
+_RENDERERS: dict[tuple[dt.date | None, dt.datetime | None, Settings], Renderer] = {}
 _FINGERPRINTS = Fingerprints()
 _BUILD = [""]
 
 
-def _renderer(today: dt.date | None, created: dt.datetime | None) -> Renderer:
+def _renderer(today: dt.date | None, created: dt.datetime | None, settings: Settings) -> Renderer:
     from render.renderer import Renderer
 
-    key = (today, created)
+    key = (today, created, settings)
     if key not in _RENDERERS:
-        _RENDERERS[key] = Renderer(today=today, created=created)
+        _RENDERERS[key] = Renderer(today=today, created=created, settings=settings)
     return _RENDERERS[key]
 
 
@@ -110,7 +113,7 @@ def build_note(job: Job) -> Result:
 
 
 def _build(job: Job) -> Result:
-    renderer = _renderer(job.today, job.created)
+    renderer = _renderer(job.today, job.created, job.settings)
     if _BUILD[0] != job.build:
         # A Dask worker outlives builds; fonts installed since the last one must be seen.
         _FINGERPRINTS.forget_fonts()
@@ -123,7 +126,10 @@ def _build(job: Job) -> Result:
     problems = list(checked.problems)
     if fails(problems, job.strict) or checked.note is None or checked.profile is None:
         return Result(job.key, job.display, ok=False, problems=problems)
-    inputs = note_inputs(checked, note_sha256, root, _FINGERPRINTS, build_settings(job.created))
+    settings = build_settings(job.created)
+    inputs = note_inputs(
+        checked, note_sha256, root, _FINGERPRINTS, settings, job.settings.house_paths
+    )
     try:
         rendered = renderer.render_checked(checked, job.formats)
     except UserError as exc:

@@ -196,7 +196,11 @@ class Note(StrictModel):
     )
     template: str = Field("event-commentary", description="The template that lays the note out.")
     house: str | None = Field(
-        None, description="A house folder (relative to the note) or the name of a shipped house."
+        None,
+        description=(
+            "The name of a house the runner admits (shipped, render.toml, --house-path), or a "
+            "path into an admitted folder; default: example."
+        ),
     )
     locale: str | None = Field(None, pattern=r"^[a-z]{2}_[A-Z]{2}$")
     date: dt.date = Field(description="The note's date, YYYY-MM-DD; not after today.")

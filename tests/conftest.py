@@ -41,10 +41,15 @@ def renderer() -> Renderer:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    """A folder with a copy of the example note and house, laid out as in ``examples/``."""
+    """A folder with a copy of the example note and house, laid out as in ``examples/``.
+
+    Its ``render.toml`` admits ``houses/``, so the note's ``house: example`` is the copy (an
+    admitted folder's house comes before the shipped one of the same name).
+    """
     notes = tmp_path / "notes"
     notes.mkdir()
     shutil.copytree(EXAMPLE_HOUSE, tmp_path / "houses" / "example")
+    shutil.copy(EXAMPLES.parent / "render.toml", tmp_path / "render.toml")
     shutil.copy(EXAMPLE_NOTE, notes / "note.md")
     return tmp_path
 

@@ -30,6 +30,7 @@ from render.preview import pages
 from render.preview.service import PreviewService
 from render.preview.state import PdfEntry
 from render.preview.watch import watch
+from render.settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -110,9 +111,10 @@ def create_app(
     today: dt.date | None = None,
     lang: str = "en",
     allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+    settings: Settings | None = None,
 ) -> Starlette:
     """The preview application over a folder of notes (its watcher runs while the app does)."""
-    service = PreviewService(root, today, lang)
+    service = PreviewService(root, today, lang, settings)
 
     def service_of(request: Request) -> PreviewService:
         return request.app.state.service

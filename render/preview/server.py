@@ -18,6 +18,7 @@ import uvicorn
 from render.errors import UsageError
 from render.preview.app import LOOPBACK_HOSTS, create_app
 from render.preview.service import PreviewService
+from render.settings import Settings
 
 
 def is_loopback(host: str) -> bool:
@@ -65,10 +66,11 @@ def build(
     today: dt.date | None = None,
     lang: str = "en",
     log_config: dict | None = None,
+    settings: Settings | None = None,
 ) -> tuple[PreviewServer, socket.socket]:
     """The server and its bound socket; a non-loopback host accepts any ``Host`` header."""
     allowed = LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else ("*",)
-    app = create_app(root, today=today, lang=lang, allowed_hosts=allowed)
+    app = create_app(root, today=today, lang=lang, allowed_hosts=allowed, settings=settings)
     sock = bind(host, port)
     config = uvicorn.Config(
         app,
@@ -93,9 +95,11 @@ def serve(
     port: int = 8000,
     today: dt.date | None = None,
     lang: str = "en",
+    settings: Settings | None = None,
 ) -> None:
     """Serve until interrupted; raise :class:`UsageError` if the address cannot be used."""
-    server, sock = build(root, host, port, today, lang, log_config=uvicorn.config.LOGGING_CONFIG)
+    logging_config = uvicorn.config.LOGGING_CONFIG
+    server, sock = build(root, host, port, today, lang, logging_config, settings)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
     logger = logging.getLogger("render.preview")
@@ -122,9 +126,10 @@ def running(
     today: dt.date | None = None,
     lang: str = "en",
     timeout: float = 30.0,
+    settings: Settings | None = None,
 ) -> Iterator[str]:
     """A real preview server on a background thread (for tests and benchmarks); yields its URL."""
-    server, sock = build(root, host, port, today, lang)
+    server, sock = build(root, host, port, today, lang, settings=settings)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="preview-server", daemon=True
     )

@@ -15,6 +15,7 @@ import anyio.to_thread
 
 from render.preview.events import Broadcaster
 from render.preview.state import Notes, NoteView, PdfEntry
+from render.settings import Settings
 from schemas.problems import Problem
 
 log = logging.getLogger("render.preview")
@@ -30,8 +31,14 @@ class PreviewService:
     is never used by two threads at once.
     """
 
-    def __init__(self, root: Path, today: dt.date | None = None, lang: str = "en") -> None:
-        self.notes = Notes(root, today, lang)
+    def __init__(
+        self,
+        root: Path,
+        today: dt.date | None = None,
+        lang: str = "en",
+        settings: Settings | None = None,
+    ) -> None:
+        self.notes = Notes(root, today, lang, settings)
         self.events = Broadcaster()
         self._limiter: anyio.CapacityLimiter | None = None
         self._wake = asyncio.Event()

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from render.config import find_config
 from render.discover import find_notes
 from render.errors import UserError
 from render.preview.fingerprint import Fingerprints
 from render.renderer import Checked, Renderer
 from render.report import display_path as display
+from render.settings import Settings
 from schemas.problems import Problem, Severity
 
 log = logging.getLogger("render.preview")
@@ -111,11 +113,18 @@ class Notes:
     time, because the renderer's caches and WeasyPrint's font configuration are not shared safely.
     """
 
-    def __init__(self, root: Path, today: dt.date | None = None, lang: str = "en") -> None:
+    def __init__(
+        self,
+        root: Path,
+        today: dt.date | None = None,
+        lang: str = "en",
+        settings: Settings | None = None,
+    ) -> None:
         self.root = root.resolve()
         self.today = today
         self.lang = lang
-        self.renderer = Renderer(today=today)
+        #: The runner's settings (``--house-path``); each note's render.toml adds to them.
+        self.renderer = Renderer(today=today, settings=settings)
         self.fingerprints = Fingerprints()
         self.views: dict[str, NoteView] = {}
 
@@ -226,7 +235,12 @@ class Notes:
 
     def _fingerprint(self, view: NoteView, house: Path | None) -> str | None:
         try:
-            return self.fingerprints.note(view.path, house, self.today)
+            fingerprint = self.fingerprints.note(view.path, house, self.today)
+            # The note's render.toml decides which houses it may use: editing it re-renders.
+            config = find_config(view.path.parent)
+            if config is not None:
+                fingerprint += self.fingerprints.file(config).hex()[:32]
+            return fingerprint
         except OSError:
             return None
 

@@ -580,3 +580,32 @@ def test_a_full_disk_is_reported_not_a_bug(note_file: Path, full_disk: Path) -> 
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     assert not list(full_disk.glob("*.pdf"))  # no partial output
     assert not list(full_disk.glob(".*.part"))
+
+
+def test_house_path_reaches_the_workers_and_render_toml_is_an_input(here: Path) -> None:
+    # The house moves out of the folder render.toml admits: only --house-path admits it now.
+    make_notes(here, 2)
+    (here / "houses").rename(here / "elsewhere")
+    (here / "houses").mkdir()
+    for note in (here / "notes").glob("*.md"):
+        edit(note, "house: example", "house: ../elsewhere/example")
+    refused = run("build", "notes", "-o", "dist", "--jobs", "2")
+    assert refused.exit_code == 1 and refused.output.count("[house.not_admitted]") == 2
+    admitted = run("build", "notes", "-o", "dist", "--jobs", "2", "--house-path", "elsewhere")
+    assert admitted.exit_code == 0, admitted.output
+    entry = Manifest.load(here / "dist").notes["note-1"]
+    assert entry["house"] == "elsewhere/example"
+    assert entry["inputs"]["config"] == {
+        "path": "render.toml",
+        "sha256": render.manifest.Fingerprints().file(here / "render.toml"),
+        "house_paths": ["elsewhere"],
+    }
+    same = run("build", "notes", "-o", "dist", "--house-path", "elsewhere")
+    assert same.exit_code == 0 and same.stderr.startswith("0 built, 2 skipped")
+    # Editing render.toml, or building without the option, rebuilds (or refuses) every note.
+    (here / "render.toml").write_text('houses = ["houses", "elsewhere"]\n', encoding="utf-8")
+    edited = run("build", "notes", "-o", "dist", "--house-path", "elsewhere")
+    assert "[render.toml or --house-path changed, " in _line(edited.stdout, "note-1")
+    without = run("build", "notes", "-o", "dist")
+    assert without.exit_code == 0
+    assert "[render.toml or --house-path changed, " in _line(without.stdout, "note-2")

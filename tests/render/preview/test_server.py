@@ -290,3 +290,39 @@ def test_a_pdf_render_does_not_hold_up_the_server(server: str) -> None:
     fetch("static", "_static/preview.js")
     pdf.join()
     assert done["static"] < done["pdf"]
+
+
+def test_cli_house_path_admits_the_houses_of_a_folder(workspace: Path) -> None:
+    (workspace / "houses").rename(workspace / "elsewhere")
+    (workspace / "render.toml").unlink()  # it admitted houses/, which is gone
+    edit(workspace / "notes" / "note.md", "house: example", "house: ../elsewhere/example")
+    process, url, _ = _start_cli(str(workspace / "notes"), "--port", "0")
+    try:
+        page = httpx.get(f"{url}note/note.md", timeout=WAIT).text
+        assert "house.not_admitted" in page
+    finally:
+        _stop(process)
+    process, url, _ = _start_cli(
+        str(workspace / "notes"), "--port", "0", "--house-path", str(workspace / "elsewhere")
+    )
+    try:
+        page = httpx.get(f"{url}note/note.md", timeout=WAIT).text
+        assert "house.not_admitted" not in page
+        pdf = httpx.get(f"{url}pdf-file/note.md", timeout=60)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    finally:
+        assert _stop(process) == 130
+
+
+def test_cli_refuses_to_start_on_a_broken_render_toml(workspace: Path) -> None:
+    (workspace / "render.toml").write_text("houses = 1\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "render", "preview", str(workspace / "notes"), "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "render.toml:1:1: error: houses: Input should be a valid list" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from render.cli import app
 from render.preview.state import Notes, PdfEntry
 from render.renderer import Renderer
+from render.settings import Settings
 from tests.conftest import TODAY, edit
 
 BAD_RATING = ("value: 超配", "value: 超超配")
@@ -139,6 +140,8 @@ def test_a_house_that_appears_later_is_found(notes: Notes, workspace: Path) -> N
     house = workspace / "houses" / "example"
     moved = workspace / "elsewhere"
     house.rename(moved)
+    # By path: by name, the shipped house of the same name would take its place.
+    edit(workspace / "notes" / "note.md", "house: example", "house: ../houses/example")
     notes.refresh("note.md")
     view = notes.views["note.md"]
     assert [p["code"] for p in view.state["problems"]] == ["house.not_found"]
@@ -161,3 +164,36 @@ def test_an_error_only_the_pdf_finds_joins_the_problems(notes: Notes, workspace:
     state = notes.views["note.md"].state
     assert state["status"] == "errors" and state["pdf"] is None
     assert notes.pdf("note.md") == problems
+
+
+def test_an_edit_of_render_toml_is_seen(notes: Notes, workspace: Path) -> None:
+    # render.toml is above the served folder: not a file of the note's folder or its house.
+    edit(workspace / "notes" / "note.md", "house: example", "house: ../houses/example")
+    notes.refresh("note.md")
+    view = notes.views["note.md"]
+    assert view.state["status"] == "valid"
+    assert notes.refresh("note.md") is False
+    (workspace / "render.toml").write_text("houses = []\n", encoding="utf-8")
+    assert notes.refresh("note.md") is True
+    assert [p["code"] for p in view.state["problems"]] == ["house.not_admitted"]
+    (workspace / "render.toml").write_text("houses = [\n", encoding="utf-8")
+    assert notes.refresh("note.md") is True
+    assert [p["code"] for p in view.state["problems"]] == ["render.project_config"]
+    (workspace / "render.toml").write_text('houses = ["houses"]\n', encoding="utf-8")
+    assert notes.refresh("note.md") is True
+    assert view.state["status"] == "valid"
+
+
+def test_settings_reach_the_renderer(note_file: Path, workspace: Path) -> None:
+    (workspace / "render.toml").unlink()
+    edit(note_file, "house: example", "house: ../houses/example")
+    plain = Notes(note_file.parent, today=TODAY)
+    plain.scan()
+    plain.refresh("note.md")
+    assert plain.views["note.md"].state["status"] == "errors"
+    admitted = Notes(
+        note_file.parent, today=TODAY, settings=Settings(house_paths=(workspace / "houses",))
+    )
+    admitted.scan()
+    admitted.refresh("note.md")
+    assert admitted.views["note.md"].state["status"] == "valid"

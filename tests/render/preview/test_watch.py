@@ -80,7 +80,8 @@ def test_a_house_elsewhere_is_watched_after_re_arming(workspace: Path, note_file
     other = workspace / "elsewhere" / "other"
     other.parent.mkdir()
     (workspace / "houses" / "example").rename(other)
-    edit(note_file, "house: ../houses/example", "house: ../elsewhere/other")
+    edit(note_file, "house: example", "house: ../elsewhere/other")
+    (workspace / "render.toml").write_text('houses = ["houses", "elsewhere"]\n', encoding="utf-8")
 
     async def scenario() -> None:
         service = Poked(workspace / "notes")
