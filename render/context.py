@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from render import __version__
 from render.confine import Confinement
+from render.filters import font_families
 from render.houses import HouseProfile
 from render.markdown import BodyRenderer
 from schemas.house import Action, House, Text, in_locale, localize
@@ -48,9 +49,8 @@ def resolve(note: Note, house: House) -> Resolved:
     )
 
 
-def _families(names: list[str]) -> str:
-    seen = [*names, *(f for f in FALLBACK_FONTS if f not in names)]
-    return ", ".join(f'"{n}"' if " " in n else n for n in seen)
+def _families(names: list[str]) -> Markup:
+    return font_families([*names, *(f for f in FALLBACK_FONTS if f not in names)])
 
 
 def build_context(
@@ -150,7 +150,7 @@ def build_context(
             "risks": body.block(note.risks),
         },
         "fonts": {
-            "serif": Markup(_families((fonts.latin_serif if latin else []) + fonts.serif)),
-            "sans": Markup(_families((fonts.latin_sans if latin else []) + fonts.sans)),
+            "serif": _families((fonts.latin_serif if latin else []) + fonts.serif),
+            "sans": _families((fonts.latin_sans if latin else []) + fonts.sans),
         },
     }

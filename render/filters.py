@@ -111,6 +111,44 @@ def large_number(value: float | Decimal, locale: str, digits: int = 2) -> str:
         return format_compact_decimal(value, locale=locale, fraction_digits=digits)
 
 
+#: Font families CSS names by keyword; quoted, each would be a font that happens to be called so.
+GENERIC_FAMILIES = frozenset(
+    {
+        *("serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math"),
+        *("emoji", "fangsong", "ui-serif", "ui-sans-serif", "ui-monospace", "ui-rounded"),
+    }
+)
+
+
+def css_string(text: str) -> str:
+    """A text as a CSS string, safe inside ``<style>``: it cannot end the string or the element.
+
+    >>> print(css_string('Noto "Serif" </style>'))
+    "Noto \\"Serif\\" \\3c /style>"
+    """
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == "<" or ord(char) < 0x20 or ord(char) == 0x7F:
+            # A hex escape ends at its space; "<" is escaped so no "</style" can appear.
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def font_families(names: list[str]) -> Markup:
+    """A ``font-family`` value: each name a CSS string, the generic keywords as keywords.
+
+    >>> font_families(["Noto Serif CJK SC", "serif"])
+    Markup('"Noto Serif CJK SC", serif')
+    >>> font_families(['X"; } body { color: red'])
+    Markup('"X\\\\"; } body { color: red"')
+    """
+    return Markup(", ".join(n if n in GENERIC_FAMILIES else css_string(n) for n in names))
+
+
 def css_counters(text: str) -> Markup:
     """A translated "Page {page} of {pages}" as a CSS ``content`` value with page counters.
 
@@ -125,8 +163,7 @@ def css_counters(text: str) -> Markup:
         elif part == "{pages}":
             out.append("counter(pages)")
         elif part:
-            escaped = part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
-            out.append(f'"{escaped}"')
+            out.append(css_string(part))
     return Markup(" ".join(out))
 
 

@@ -41,6 +41,9 @@ class Checked:
     profile: HouseProfile | None
     source: Source | None
     problems: list[Problem] = field(default_factory=list)
+    #: The HTML stage's output, made by the check (so a failing house template is a problem of
+    #: the check, as of the build) and used by the render that follows it.
+    html: str | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -202,7 +205,19 @@ class Renderer:
         checked.problems = _sorted(located, display)
         if checked.errors:
             checked.note = None
+        else:
+            self._html_stage(checked)
         return checked
+
+    def _html_stage(self, checked: Checked) -> None:
+        """Render a valid note's HTML (not its PDF): the house's templates and stylesheet run."""
+        if checked.note is None or checked.profile is None:
+            return
+        try:
+            checked.html = self._html(checked)
+        except UserError as exc:
+            checked.problems = _sorted([*checked.problems, *exc.problems], checked.display)
+            checked.note = None
 
     @staticmethod
     def _template(template: object, profile: HouseProfile) -> list[Problem]:
@@ -250,7 +265,7 @@ class Renderer:
             raise UserError(checked.errors or checked.problems)
         return self.render_checked(checked, formats)
 
-    def render_checked(self, checked: Checked, formats: tuple[Format, ...] = ("pdf",)) -> Rendered:
+    def _html(self, checked: Checked) -> str:
         note, profile = checked.note, checked.profile
         assert note is not None and profile is not None
         locale = note.locale or profile.house.default_locale
@@ -258,7 +273,12 @@ class Renderer:
         created = source_date_epoch() if self.created == "environment" else self.created
         context = build_context(note, profile, checked.path.parent, translations(locale), created)
         context["stylesheet"] = stylesheet(profile)
-        html = render_html(env, note.template, context, profile)
+        return render_html(env, note.template, context, profile)
+
+    def render_checked(self, checked: Checked, formats: tuple[Format, ...] = ("pdf",)) -> Rendered:
+        profile = checked.profile
+        assert checked.note is not None and profile is not None
+        html = checked.html if checked.html is not None else self._html(checked)
         rendered = Rendered(checked, html)
         if "pdf" in formats:
             if self._pdf is None:

@@ -134,6 +134,10 @@ class Market(StrictModel):
     min_risk_level: str | None = Field(None, pattern=r"^R[1-9]$")
 
 
+#: Characters no font family's name has, and which mean something in CSS or HTML around it.
+FONT_NAME_FORBIDDEN = frozenset('"\\;{}<>')
+
+
 class Fonts(StrictModel):
     """Font families, first choice first; CJK families also draw Chinese names in English notes."""
 
@@ -253,6 +257,7 @@ class House(StrictModel):
         self._check_risk_references(log)
         self._check_duplicates(log)
         self._check_translations(log)
+        self._check_fonts(log)
         settle(info.context, log)
         return self
 
@@ -310,6 +315,31 @@ class House(StrictModel):
                         )
                     for name in names:
                         seen.setdefault(name, i)
+
+    def _check_fonts(self, log: ProblemLog) -> None:
+        """Font names go into the stylesheet: one that could end its string or rule is refused."""
+        for kind in type(self.fonts).model_fields:
+            for i, name in enumerate(getattr(self.fonts, kind)):
+                bad = sorted({c for c in name if c in FONT_NAME_FORBIDDEN or not c.isprintable()})
+                if not bad and name:
+                    continue
+                shown = " ".join(repr(c) for c in bad)
+                log.add(
+                    ("fonts", kind, i),
+                    "house.font",
+                    f"{quote(name)} is not a font family name: "
+                    + (
+                        f"it has {shown} (a name has letters, digits, spaces, hyphens)"
+                        if bad
+                        else "it is empty"
+                    ),
+                    f"{quote(name, zh=True)}不是字体名称："
+                    + (
+                        f"含有 {shown}（字体名称由字母、数字、空格、连字符组成）"
+                        if bad
+                        else "名称为空"
+                    ),
+                )
 
     def _check_translations(self, log: ProblemLog) -> None:
         """Every per-locale text has a version for each of the house's locales, and no others."""

@@ -192,3 +192,237 @@ def test_html_output_reads_as_one_sheet_in_a_browser(renderer: Renderer, note_fi
             assert footer["y"] > contact["y"] > masthead["y"]
         finally:
             browser.close()
+
+
+# -- the sandbox ------------------------------------------------------------------------------
+
+#: Template escapes as a hostile house would write them, each trying to touch MARKER; the code
+#: it must get: render.sandbox where the sandbox stops it, render.template where there is
+#: nothing to reach (Jinja's cycler or lipsum, Flask's config or request, a file elsewhere).
+ESCAPES = [
+    (
+        "{{ self.__init__.__globals__.__builtins__.__import__('os').system('touch MARKER') }}",
+        "render.sandbox",
+    ),
+    ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "render.sandbox"),
+    ("{{ cycler.__init__.__globals__.os.system('touch MARKER') }}", "render.sandbox"),
+    ("{{ joiner.__init__.__globals__.os.system('touch MARKER') }}", "render.sandbox"),
+    ("{{ lipsum.__globals__['os'].system('touch MARKER') }}", "render.template"),
+    ("{{ namespace.__init__.__globals__.os.system('touch MARKER') }}", "render.sandbox"),
+    # Jinja's globals no template uses are gone.
+    ("{{ cycler(1, 2).next() }}", "render.template"),
+    ("{{ lipsum() }}", "render.template"),
+    ("{% set ns = namespace(a=1) %}{{ ns.a }}", "render.template"),
+    ("{{ dict(a=1) }}", "render.template"),
+    ("{{ config.items() }}", "render.template"),
+    ("{{ request.application.__globals__ }}", "render.template"),
+    ("{{ _.__globals__ }}", "render.sandbox"),
+    ("{{ gettext.__closure__ }}", "render.sandbox"),
+    ("{% set x = note.__dict__ %}", "render.sandbox"),
+    ("{{ house|attr('__class__') }}", "render.sandbox"),
+    ("{{ note.date.__class__.__subclasses__() }}", "render.sandbox"),
+    # A pydantic model's methods read files (parse_file) and make new objects: fields only.
+    ("{{ note.parse_file('/etc/passwd') }}", "render.sandbox"),
+    ("{{ note.subject.model_dump_json() }}", "render.sandbox"),
+    ("{{ note.analysts.append(1) }}", "render.sandbox"),
+    ("{{ house.update({'name': 'x'}) }}", "render.sandbox"),
+    # One operation that would make a gigabyte, or loop a billion times.
+    ("{% for i in range(10**9) %}{% endfor %}", "render.sandbox"),
+    ("{{ 'x' * 10**9 }}", "render.sandbox"),
+    ("{{ [1] * 10**9 }}", "render.sandbox"),
+    ("{{ 2 ** 999999999 }}", "render.sandbox"),
+    ("{{ '%999999999d' % 1 }}", "render.sandbox"),
+    ("{{ '%*d' % (999999999, 1) }}", "render.sandbox"),
+    ("{{ 'x'.center(10**9) }}", "render.sandbox"),
+    ("{{ '{:>999999999}'.format(1) }}", "render.sandbox"),
+    ("{{ 'x'|center(10**9) }}", "render.template"),  # not a filter a template has
+    ("{{ house|pprint }}", "render.template"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "render.template"),
+    # Loaders reach the house's and the built-in templates only.
+    ('{% include "/etc/passwd" %}', "render.template"),
+    ('{% include "../../../../../../etc/passwd" %}', "render.template"),
+    ('{% extends "../../x" %}', "render.template"),
+    ('{% include "default:../render/html.py" %}', "render.template"),
+]
+
+
+@pytest.mark.parametrize(("escape", "code"), ESCAPES, ids=[e for e, _ in ESCAPES])
+def test_a_house_template_cannot_leave_the_sandbox(note_file: Path, escape: str, code: str) -> None:
+    marker = note_file.parent / "escaped"
+    _house_template(
+        note_file, "_contact.html", "<p>\n" + escape.replace("MARKER", str(marker)) + "\n</p>"
+    )
+    renderer = Renderer()
+    # The check finds it as the build does: it renders the HTML stage.
+    [problem] = renderer.check(note_file).errors
+    assert (problem.code, problem.line) == (code, 2), problem.text()
+    assert problem.path.endswith("templates/_contact.html")
+    with pytest.raises(UserError) as caught:
+        renderer.render(note_file, ("html",))
+    assert [p.code for p in caught.value.problems] == [code]
+    assert not marker.exists()
+
+
+def test_the_sandbox_leaves_templates_their_plain_jinja(note_file: Path) -> None:
+    _house_template(
+        note_file,
+        "_contact.html",
+        "<p>{% for i in range(3) %}{{ loop.index }}{% endfor %}|{{ 'ab' * 2 }}|{{ 2 ** 10 }}"
+        "|{{ '%05.1f' % 3.14159 }}|{{ note.analysts|map(attribute='name')|join('/') }}"
+        "|{{ note.subject.name|upper|truncate(40) }}|{{ house.contact.phone|default('-') }}</p>",
+    )
+    html = Renderer().render(note_file, ("html",)).html
+    assert "<p>123|abab|1024|003.1|" in html
+
+
+def test_a_house_template_cannot_follow_a_symlink_out_of_its_folder(note_file: Path) -> None:
+    secret = note_file.parent.parent / "secret.txt"
+    secret.write_text("SECRET", encoding="utf-8")
+    _house_template(note_file, "_footer.html", '<div>{% include "leak.html" %}</div>')
+    templates = note_file.parent.parent / "houses" / "example" / "templates"
+    (templates / "leak.html").symlink_to(secret)
+    [problem] = Renderer().check(note_file).errors
+    assert (problem.code, problem.line) == ("render.sandbox", 1)
+    assert problem.path.endswith("templates/_footer.html") and "outside" in problem.message
+
+
+def test_a_page_template_that_is_a_symlink_out_of_the_house_is_refused(note_file: Path) -> None:
+    outside = note_file.parent.parent / "page.html"
+    outside.write_text("SECRET", encoding="utf-8")
+    templates = note_file.parent.parent / "houses" / "example" / "templates"
+    templates.mkdir()
+    (templates / "event-commentary.html").symlink_to(outside)
+    [problem] = Renderer().check(note_file).errors
+    assert problem.code == "render.sandbox"
+    assert problem.path.endswith("templates/event-commentary.html")
+
+
+# -- escaping: what a house supplies, in each context it lands in -------------------------------
+
+
+def test_house_font_names_cannot_leave_their_css_string(note_file: Path) -> None:
+    # The house check refuses such a name (house.font); past it, the name is still a CSS string.
+    from render.context import build_context
+    from render.i18n import translations
+
+    renderer = Renderer()
+    checked = renderer.check(note_file)
+    assert checked.note is not None and checked.profile is not None
+    fonts = checked.profile.house.fonts
+    hostile = 'X"; } </style><script>alert(1)</script><style> a { b: "'
+    object.__setattr__(fonts, "serif", [hostile, "serif"])
+    context = build_context(checked.note, checked.profile, note_file.parent, translations("zh_CN"))
+    context["stylesheet"] = ""
+    html = renderer.env(checked.profile, "zh_CN").get_template("base.html").render(context)
+    assert "<script>" not in html and html.count("</style>") == 1
+    assert '--serif: "X\\"; } \\3c /style>\\3c script>' in html
+    assert ', serif, "Noto Sans CJK SC", sans-serif;' in html  # keywords stay keywords
+
+
+def test_a_hostile_font_name_in_house_yaml_is_a_located_error(note_file: Path) -> None:
+    house = note_file.parent.parent / "houses" / "example" / "house.yaml"
+    edit(house, "serif: [Noto Serif CJK SC]", "serif: ['X</style><script>alert(1)</script>']")
+    [problem] = Renderer().check(note_file).errors
+    assert (problem.code, problem.field) == ("house.font", "fonts.serif[0]")
+    assert problem.path.endswith("house.yaml") and problem.line > 0
+
+
+def test_house_texts_are_escaped_in_html_text_and_attributes(note_file: Path) -> None:
+    house = note_file.parent.parent / "houses" / "example" / "house.yaml"
+    # YAML's single quotes: '' is one quote.
+    edit(house, "  zh_CN: 澄川证券\n", """  zh_CN: '''"><img src=x onerror=alert(1)>&amp;'\n""")
+    html = Renderer().render(note_file, ("html",)).html
+    assert "<img src=x" not in html and '"><img' not in html
+    # In the logo's alt attribute and in the running header's text alike.
+    assert html.count("&#39;&#34;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;") >= 2
+
+
+def test_the_logo_is_a_file_of_the_house_never_a_url(note_file: Path) -> None:
+    house = note_file.parent.parent / "houses" / "example" / "house.yaml"
+    edit(house, "logo: logo.svg", "logo: 'javascript:alert(1)'")
+    [problem] = Renderer().check(note_file).errors
+    assert (problem.code, problem.field) == ("render.resource", "logo")
+
+
+# -- house assets resolve against the house ----------------------------------------------------
+
+
+def _png(path: Path, size: tuple[int, int]) -> None:
+    from PIL import Image
+
+    Image.new("RGB", size, (200, 30, 30)).save(path)
+
+
+def test_house_template_images_and_stylesheet_urls_come_from_the_house(note_file: Path) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    house = note_file.parent.parent / "houses" / "example"
+    (house / "img").mkdir()
+    _png(house / "img" / "seal.png", (13, 11))
+    _png(house / "bg.png", (17, 19))
+    # Files of the same names in the note's folder, which a relative URL used to reach instead.
+    (note_file.parent / "img").mkdir()
+    _png(note_file.parent / "img" / "seal.png", (5, 5))
+    _png(note_file.parent / "bg.png", (7, 7))
+    _house_template(
+        note_file,
+        "event-commentary.html",
+        '{% extends "default:event-commentary.html" %}\n'
+        '{% block sections %}<img class="seal" src="img/seal.png">{{ super() }}{% endblock %}',
+    )
+    (house / "style.css").write_text(
+        ".masthead { background: url(bg.png) no-repeat; }", encoding="utf-8"
+    )
+    rendered = Renderer().render(note_file, ("html", "pdf"))
+    assert "file:" not in rendered.html  # inlined: the HTML output stands alone
+    assert rendered.pdf is not None
+    sizes = {
+        image.image.size
+        for page in PdfReader(BytesIO(rendered.pdf)).pages
+        for image in page.images
+        if image.image is not None
+    }
+    assert {(13, 11), (17, 19)} <= sizes and not {(5, 5), (7, 7)} & sizes
+
+
+@pytest.mark.parametrize(
+    ("css", "line", "column"),
+    [
+        ("a {}\n.masthead { background: url(../../outside.png); }", 2, 25),
+        ('.masthead {\n  background: url("/etc/passwd");\n}', 2, 19),
+        (".x { background: url(https://example.com/x.png); }", 1, 18),
+        (".x { background: url(missing.png); }", 1, 18),
+        ('@import "other.css";', 1, 1),
+    ],
+)
+def test_a_house_stylesheet_url_outside_the_house_is_a_located_error(
+    note_file: Path, css: str, line: int, column: int
+) -> None:
+    workspace = note_file.parent.parent
+    _png(workspace / "outside.png", (3, 3))
+    (workspace / "houses" / "example" / "style.css").write_text(css, encoding="utf-8")
+    [problem] = Renderer().check(note_file).errors
+    assert (problem.code, problem.line, problem.column) == ("render.resource", line, column)
+    assert problem.path.endswith("style.css")
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        '<img src="../../outside.png">',
+        "<img src='/etc/passwd'>",
+        "<img src=\"{{ asset('../outside.png') }}\">",
+        '<div style="background: url(https://example.com/x.png)"></div>',
+        "<img src=\"{{ asset('javascript:alert(1)') }}\">",
+    ],
+)
+def test_a_house_template_reference_outside_the_house_is_a_located_error(
+    note_file: Path, reference: str
+) -> None:
+    _png(note_file.parent.parent / "outside.png", (3, 3))
+    _house_template(note_file, "_footer.html", f"<div>\n{reference}\n</div>")
+    [problem] = Renderer().check(note_file).errors
+    assert (problem.code, problem.line) == ("render.resource", 2)
+    assert problem.path.endswith("templates/_footer.html")

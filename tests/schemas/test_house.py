@@ -117,6 +117,29 @@ CASES: list[tuple[str, Any, list[tuple[str, str]]]] = [
         lambda d: d["report_types"]["event-commentary"].update(industri="x"),
         [("schema.unknown_key", "report_types.event-commentary.industri")],
     ),
+    (
+        # The name goes into <style>: a quote ends the CSS string, "</" the element.
+        "a font name that breaks out of the stylesheet",
+        lambda d: d["fonts"]["serif"].append('X"; } </style><script>alert(1)</script>'),
+        [("house.font", "fonts.serif[1]")],
+    ),
+    (
+        "a font name with a newline",
+        lambda d: d["fonts"]["latin_sans"].insert(0, "Noto\nSans"),
+        [("house.font", "fonts.latin_sans[0]")],
+    ),
+    (
+        "an empty font name",
+        lambda d: d["fonts"]["sans"].append(""),
+        [("house.font", "fonts.sans[1]")],
+    ),
+    (
+        "font names in any script, with hyphens, digits and a plus, are names",
+        lambda d: d["fonts"].update(
+            serif=["思源宋体", "Source Han Serif SC", "M+ 1p", "Font-Name_2"]
+        ),
+        [],
+    ),
 ]
 
 
