@@ -42,6 +42,7 @@ SVG_TYPE = "image/svg+xml"
 SVG_NS = "http://www.w3.org/2000/svg"
 #: What messages list as the formats a figure may have.
 FORMATS = "PNG, JPEG, GIF, WebP or SVG"
+FORMATS_ZH = "PNG、JPEG、GIF、WebP 或 SVG"
 
 #: How deep an SVG may hold images (an SVG in a ``data:`` URI in an SVG…); real charts hold none.
 NESTING = 4
@@ -200,7 +201,7 @@ def _inspect(
             Issue(
                 "render.image",
                 f"{quote(name)} is not a {FORMATS} image",
-                f"{quote(name, zh=True)}不是 {FORMATS} 格式的图片",
+                f"{quote(name, zh=True)}不是 {FORMATS_ZH} 格式的图片",
             )
         ]
     )
@@ -213,7 +214,7 @@ def _unreadable(name: str, fmt: str, exc: BaseException) -> ImageProblem:
             Issue(
                 "render.image",
                 f"{quote(name)} cannot be decoded as {fmt}: {reason}",
-                f"{quote(name, zh=True)}无法按 {fmt} 格式解码：{reason}",
+                f"{quote(name, zh=True)}无法按 {fmt} 格式解码（文件已损坏、被截断或并非该格式）",
             )
         ]
     )
@@ -301,7 +302,7 @@ def _parse_svg(data: bytes, name: str) -> list[_Element]:
             raise _Refuse("it declares a DTD of its own (an internal subset)")
 
     def entity(entity_name: str, *_: object) -> None:
-        raise _Refuse(f"it declares the entity '{entity_name}'")
+        raise _Refuse(f"it declares the entity {quote(entity_name)}")
 
     def external(*_: object) -> int:
         raise _Refuse("it refers to an external entity")
@@ -338,15 +339,15 @@ def _parse_svg(data: bytes, name: str) -> list[_Element]:
                 )
             ]
         ) from None
-    except (expat.ExpatError, ValueError) as exc:
+    except expat.ExpatError as exc:
         raise ImageProblem(
             [
                 Issue(
                     "render.image",
                     f"{quote(name)} is not a {FORMATS} image: as SVG, it is not well-formed XML "
                     f"({exc})",
-                    f"{quote(name, zh=True)}不是 {FORMATS} 格式的图片：作为 SVG，"
-                    f"它不是格式正确的 XML（{exc}）",
+                    f"{quote(name, zh=True)}不是 {FORMATS_ZH} 格式的图片：作为 SVG，"
+                    f"其 XML 格式有误（第 {exc.lineno} 行第 {exc.offset + 1} 列）",
                 )
             ]
         ) from None
@@ -384,8 +385,9 @@ def _svg(
             [
                 Issue(
                     "render.image",
-                    f"{quote(name)} is not a {FORMATS} image (its root element is <{tag}>)",
-                    f"{quote(name, zh=True)}不是 {FORMATS} 格式的图片（根元素为 <{tag}>）",
+                    f"{quote(name)} is not a {FORMATS} image (its root element is {quote(tag)})",
+                    f"{quote(name, zh=True)}不是 {FORMATS_ZH} 格式的图片"
+                    f"（根元素为{quote(tag, zh=True)}）",
                 )
             ]
         )
@@ -515,7 +517,7 @@ class _Resources:
                 Issue(
                     "render.image",
                     f"the figure holds a data: URI that cannot be read ({where}): {exc}",
-                    f"图片内含的 data: URI 无法读取（{where}）：{exc}",
+                    f"图片内含的 data: URI 无法读取（{where}）",
                 )
             )
             return
