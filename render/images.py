@@ -136,19 +136,26 @@ class Figure:
 # -- limits -----------------------------------------------------------------------------------
 
 
-def _size(count: int) -> str:
+def _size(count: int, zh: bool = False) -> str:
     if count >= 1024 * 1024:
         return f"{count / (1024 * 1024):.1f} MB"
-    return f"{count / 1024:.1f} KB" if count >= 1024 else f"{count} bytes"
+    if count >= 1024:
+        return f"{count / 1024:.1f} KB"
+    return f"{count} 字节" if zh else f"{count} bytes"
 
 
-def _limit(what: str, what_zh: str, limit: str, name: str) -> Issue:
-    """A bound met: ``what`` says what was found; ``name`` is the limit's setting."""
+def _limit(what: str, what_zh: str, limit: tuple[str, str], name: str) -> Issue:
+    """A bound met: ``what`` says what was found, ``limit`` the bound in both languages, and
+    ``name`` is the limit's setting."""
     return Issue(
         "render.image_limit",
-        f"{what}, over the limit of {limit} ({name})",
-        f"{what_zh}，超过上限 {limit}（{name}）",
+        f"{what}, over the limit of {limit[0]} ({name})",
+        f"{what_zh}，超过上限 {limit[1]}（{name}）",
     )
+
+
+def _pixels(count: int) -> tuple[str, str]:
+    return f"{count:,} pixels", f"{count:,} 像素"
 
 
 def _too_big(name: str, count: int, limits: Limits) -> Issue | None:
@@ -156,8 +163,8 @@ def _too_big(name: str, count: int, limits: Limits) -> Issue | None:
         return None
     return _limit(
         f"{quote(name)} is {_size(count)}",
-        f"{quote(name, zh=True)}大小为 {_size(count)}",
-        _size(limits.image_bytes),
+        f"{quote(name, zh=True)}大小为 {_size(count, zh=True)}",
+        (_size(limits.image_bytes), _size(limits.image_bytes, zh=True)),
         "image_bytes",
     )
 
@@ -169,7 +176,7 @@ def _too_many_pixels(name: str, width: float, height: float, limits: Limits) -> 
     return _limit(
         f"{quote(name)} declares {width:g}×{height:g} = {pixels:,} pixels",
         f"{quote(name, zh=True)}声明的尺寸为 {width:g}×{height:g} = {pixels:,} 像素",
-        f"{limits.image_pixels:,} pixels",
+        _pixels(limits.image_pixels),
         "image_pixels",
     )
 
@@ -419,7 +426,7 @@ def _svg(
             _limit(
                 f"{quote(name)} and the images it holds come to {nested.pixels + pixels:,} pixels",
                 f"{quote(name, zh=True)}及其内含图片合计 {nested.pixels + pixels:,} 像素",
-                f"{limits.image_pixels:,} pixels",
+                _pixels(limits.image_pixels),
                 "image_pixels",
             )
         )
@@ -492,8 +499,8 @@ class _Resources:
             self.issues.append(
                 Issue(
                     "render.resource",
-                    f"the figure asks for {shown} ({where}), which is refused: {exc}",
-                    f"图片引用的资源{shown_zh}（{where}）被拒绝：{exc.message_zh}",
+                    f"the figure asks for a resource that is refused ({where}): {exc}",
+                    f"图片引用的资源被拒绝（{where}）：{exc.message_zh}",
                 )
             )
             return
@@ -677,8 +684,11 @@ class Figures:
             issues.append(
                 _limit(
                     f"with {quote(reference)}, the note's images come to {_size(self.bytes)}",
-                    f"加上{quote(reference, zh=True)}，本报告图片合计 {_size(self.bytes)}",
-                    _size(self.limits.note_image_bytes),
+                    f"加上{quote(reference, zh=True)}，本报告图片合计 {_size(self.bytes, zh=True)}",
+                    (
+                        _size(self.limits.note_image_bytes),
+                        _size(self.limits.note_image_bytes, zh=True),
+                    ),
                     "note_image_bytes",
                 )
             )
@@ -687,7 +697,7 @@ class Figures:
                 _limit(
                     f"with {quote(reference)}, the note's images come to {self.pixels:,} pixels",
                     f"加上{quote(reference, zh=True)}，本报告图片合计 {self.pixels:,} 像素",
-                    f"{self.limits.note_image_pixels:,} pixels",
+                    _pixels(self.limits.note_image_pixels),
                     "note_image_pixels",
                 )
             )
