@@ -14,9 +14,18 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from schemas.problems import quote
+
 
 class Refused(ValueError):
-    """A resource reference that points outside the allowed folders or at the network."""
+    """A resource reference that points outside the allowed folders or at the network.
+
+    ``str()`` of it says why in English; :attr:`message_zh` says it in Chinese.
+    """
+
+    def __init__(self, message: str, message_zh: str) -> None:
+        super().__init__(message)
+        self.message_zh = message_zh
 
 
 class Confinement:
@@ -31,24 +40,34 @@ class Confinement:
         Relative references are read from ``base``; symlinks are followed before the check, so a
         link that leads out of the folder is refused too.
         """
+        shown, shown_zh = quote(reference, 80), quote(reference, 80, zh=True)
         parts = urlsplit(reference)
         scheme = parts.scheme.lower()
         # A file URL naming a host is a remote share: urllib would look the host up (a DNS query)
         # before refusing it, or fetch it over FTP.
         remote_file = scheme == "file" and parts.netloc.lower() not in ("", "localhost")
         if scheme in ("http", "https", "ftp", "ftps") or reference.startswith("//") or remote_file:
-            raise Refused(f"'{reference}' is on the network; rendering never fetches from it")
+            raise Refused(
+                f"{shown} is on the network; rendering never fetches from it",
+                f"{shown_zh}位于网络上，渲染时从不联网获取",
+            )
         if scheme == "file":
             target = Path(unquote(parts.path))
         elif scheme and len(scheme) > 1:
-            raise Refused(f"'{reference}' uses the unsupported scheme '{scheme}:'")
+            raise Refused(
+                f"{shown} uses the unsupported scheme '{scheme}:'",
+                f"{shown_zh}使用了不支持的协议“{scheme}:”",
+            )
         else:
             target = base / unquote(parts.path)
         resolved = target.resolve()
         if not any(resolved.is_relative_to(root) for root in self.roots):
-            raise Refused(f"'{reference}' is outside the note's and the house's folders")
+            raise Refused(
+                f"{shown} is outside the note's and the house's folders",
+                f"{shown_zh}位于报告和机构文件夹之外",
+            )
         if not resolved.is_file():
-            raise Refused(f"'{reference}' does not exist")
+            raise Refused(f"{shown} does not exist", f"{shown_zh}不存在")
         return resolved
 
     def data_uri(self, reference: str, base: Path) -> str:

@@ -15,6 +15,7 @@ from render.confine import Confinement
 from render.filters import font_families
 from render.houses import HouseProfile
 from render.markdown import BodyRenderer
+from render.settings import Limits
 from schemas.house import Action, House, Text, in_locale, localize
 from schemas.note import Note
 
@@ -59,6 +60,7 @@ def build_context(
     note_folder: Path,
     translations: gettext.NullTranslations,
     created: dt.datetime | None = None,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
     """Everything a template may print, each text already in the note's locale."""
     house = profile.house
@@ -70,7 +72,7 @@ def build_context(
         return localize(value, locale, house.default_locale)
 
     confinement = Confinement(note_folder, profile.folder)
-    body = BodyRenderer(confinement, note_folder)
+    body = BodyRenderer(confinement, note_folder, limits)
     localized = in_locale(house, locale, house.default_locale)
     localized["logo"] = confinement.data_uri(house.logo, profile.folder) if house.logo else None
 

@@ -1,4 +1,4 @@
-"""Analyst Markdown to safe HTML: raw HTML disabled, images inlined from allowed folders."""
+"""Analyst Markdown to safe HTML: raw HTML disabled, images embedded once from allowed folders."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from render.confine import Confinement
+from render.errors import UserError
+from render.images import Figure, Figures, ImageProblem
+from render.settings import Limits
 from schemas.markdown import PARSER, note_markdown
 from schemas.note import line_starts, starts_with_source
+from schemas.problems import Problem
 
 
 def image_references(text: str) -> Iterator[tuple[int, str]]:
@@ -24,17 +28,29 @@ def image_references(text: str) -> Iterator[tuple[int, str]]:
 
 
 class BodyRenderer:
-    """Renders a note's Markdown fields, resolving images through the render's confinement."""
+    """Renders a note's Markdown fields, resolving images through the render's confinement.
 
-    def __init__(self, confinement: Confinement, base: Path) -> None:
+    Each distinct image is embedded once: its ``<img>`` elements (alt text and all) show an
+    empty stand-in of the image's size, and one CSS rule, given with the field that first shows
+    the image, paints the picture on all of them. A picture referenced 300 times is in the HTML
+    once, and WeasyPrint, which keeps images by URL, puts it in the PDF once.
+    """
+
+    def __init__(self, confinement: Confinement, base: Path, limits: Limits | None = None) -> None:
         self.confinement = confinement
         self.base = base
+        self.figures = Figures(confinement, base, limits or Limits())
         self.md = note_markdown()
+        #: The images defined so far, and the rules of those not yet given with a field.
+        self._defined: set[str] = set()
+        self._pending: list[str] = []
         default_image = self.md.renderer.rules["image"]
 
         def image(renderer: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
             token = tokens[idx]
-            token.attrSet("src", confinement.data_uri(str(token.attrGet("src")), base))
+            figure = self._figure(str(token.attrGet("src")))
+            token.attrSet("src", figure.stand_in)
+            token.attrJoin("class", f"figure-{figure.key}")
             html = default_image(tokens, idx, options, env)
             if token.meta.get("figure"):
                 caption = renderer.renderInlineAsText(token.children or [], options, env)
@@ -45,9 +61,31 @@ class BodyRenderer:
         self.md.add_render_rule("image", image)
         self.md.core.ruler.push("exhibits", _mark_exhibits)
 
+    def _figure(self, reference: str) -> Figure:
+        """The image a reference names, judged as the check judged it; its rule queued once."""
+        try:
+            figure = self.figures.open(reference)
+        except ImageProblem as exc:
+            # The check reported it at its place; here only a file changed since can fail.
+            raise UserError(
+                [Problem(i.code, i.message, i.message_zh) for i in exc.issues]
+            ) from None
+        if figure.key not in self._defined:
+            self._defined.add(figure.key)
+            self._pending.append(figure.css())
+        return figure
+
+    def _styles(self) -> Markup:
+        """A ``<style>`` element defining the images first shown since the last call, if any."""
+        if not self._pending:
+            return Markup("")
+        rules, self._pending = "\n".join(self._pending), []
+        return Markup(f"<style>\n{rules}\n</style>\n")
+
     def block(self, text: str) -> Markup:
         """A Markdown field as block HTML."""
-        return Markup(self.md.render(text))
+        html = Markup(self.md.render(text))
+        return self._styles() + html
 
     def point(self, lead: str, body: str) -> Markup:
         """A commentary point: the bold lead opens the body's first paragraph, as it is written."""
@@ -55,10 +93,11 @@ class BodyRenderer:
             Markup(self.md.renderInline(lead))
         )
         html = self.md.render(body)
+        styles = self._styles()
         if html.startswith("<p>"):
             gap = " " if _needs_space(lead, body) else ""
-            return Markup("<p>") + lead_html + gap + Markup(html[3:])
-        return Markup("<p>") + lead_html + Markup("</p>") + Markup(html)
+            return styles + Markup("<p>") + lead_html + gap + Markup(html[3:])
+        return styles + Markup("<p>") + lead_html + Markup("</p>") + Markup(html)
 
 
 def _needs_space(before: str, after: str) -> bool:

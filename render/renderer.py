@@ -10,16 +10,18 @@ from typing import Any, Literal
 from jinja2 import Environment
 
 from render.config import ConfigError, note_settings
-from render.confine import Confinement, Refused
+from render.confine import Confinement
 from render.context import build_context
 from render.errors import UserError
 from render.houses import HouseProfile, find_house, load_house
 from render.html import environment, render_html, stylesheet, template_files, template_names
 from render.i18n import translations
+from render.images import Figures, ImageProblem, css_problems
 from render.load import Source, load_note
 from render.markdown import image_references
 from render.outputs import source_date_epoch
 from render.pdf import PdfWriter
+from render.report import display_path
 from render.settings import Settings
 from render.validate import validate
 from schemas.note import Note
@@ -83,20 +85,6 @@ def _texts(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             if isinstance(point, dict):
                 found += [(("commentary", i, key), point.get(key)) for key in ("lead", "body")]
     return [(loc, text.strip()) for loc, text in found if isinstance(text, str)]
-
-
-def _refused_zh(reason: str, reference: str) -> str:
-    """Why an image was refused, in Chinese (the confinement says it in English)."""
-    image = quote(reference, zh=True)
-    if "on the network" in reason:
-        return f"图片引用被拒绝：{image}位于网络上，渲染时从不联网获取"
-    if "unsupported scheme" in reason:
-        return f"图片引用被拒绝：{image}使用了不支持的协议"
-    if "outside" in reason:
-        return f"图片引用被拒绝：{image}位于报告和机构文件夹之外"
-    if "does not exist" in reason:
-        return f"图片引用被拒绝：{image}不存在"
-    return f"图片引用被拒绝：{image}"
 
 
 def _folder_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -201,6 +189,7 @@ class Renderer:
             found += self._template(source.data.get("template"), profile)
             found += self._resources(source.data, profile, path)
             located += [source.locate(p, display) for p in found]
+            located += self._stylesheet(profile, path)
             checked.note = note
         checked.problems = _sorted(located, display)
         if checked.errors:
@@ -235,24 +224,37 @@ class Renderer:
         ]
 
     def _resources(self, data: dict[str, Any], profile: HouseProfile, path: Path) -> list[Problem]:
-        """Image references that would leave the note's and house's folders, each located."""
+        """Every figure the note shows, opened and judged as the render will, each located.
+
+        A figure refused by the confinement, one that does not decode, one over a limit, an SVG
+        that asks for what the render would refuse: each is a problem at its reference.
+        """
         confinement = Confinement(path.parent, profile.folder)
+        figures = Figures(confinement, path.parent, self.settings.limits)
         problems = []
         for loc, text in _texts(data):
             for offset, reference in image_references(text):
                 try:
-                    confinement.resolve(reference, path.parent)
-                except Refused as exc:
-                    problems.append(
-                        Problem(
-                            "render.resource",
-                            f"image refused: {exc}",
-                            _refused_zh(str(exc), reference),
-                            loc,
-                            offset=offset,
-                        )
-                    )
+                    figures.open(reference)
+                except ImageProblem as exc:
+                    problems += [
+                        Problem(i.code, i.message, i.message_zh, loc, offset=offset)
+                        for i in exc.issues
+                    ]
         return problems
+
+    @staticmethod
+    def _stylesheet(profile: HouseProfile, path: Path) -> list[Problem]:
+        """What the house's ``style.css`` asks for that the PDF stage would refuse, located there."""
+        if not profile.stylesheet.is_file():
+            return []
+        css = profile.stylesheet.read_text(encoding="utf-8", errors="replace")
+        confinement = Confinement(path.parent, profile.folder)
+        where = display_path(profile.stylesheet)
+        return [
+            Problem(i.code, i.message, i.message_zh, path=where, line=i.line, column=i.column)
+            for i in css_problems(css, profile.folder, confinement)
+        ]
 
     # -- render -----------------------------------------------------------------------------
 
@@ -271,7 +273,16 @@ class Renderer:
         locale = note.locale or profile.house.default_locale
         env = self.env(profile, locale)
         created = source_date_epoch() if self.created == "environment" else self.created
-        context = build_context(note, profile, checked.path.parent, translations(locale), created)
+        limits = self.settings.limits
+        try:
+            context = build_context(
+                note, profile, checked.path.parent, translations(locale), created, limits
+            )
+        except UserError as exc:
+            # A figure that changed since the check: the note is the file to look at.
+            raise UserError(
+                [replace(p, path=p.path or checked.display) for p in exc.problems]
+            ) from None
         context["stylesheet"] = stylesheet(profile)
         return render_html(env, note.template, context, profile)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.house import Action, House, RatingLevel, StrictModel, localize
@@ -51,8 +52,51 @@ ACTION_ZH = {
 }
 
 
+#: Unicode categories that print nothing: control, format, and the space separators.
+BLANK_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+#: Characters that print nothing besides white space and the format (Cf) and separator (Z*)
+#: categories: Unicode's other default-ignorable code points (a combining grapheme joiner,
+#: variation selectors, the Hangul fillers) and the blank Braille pattern.
+INVISIBLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f\u2800\u3164\uffa0"
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+    + "".join(chr(c) for c in range(0xE0100, 0xE01F0))
+)
+
+
+def is_blank(text: str) -> bool:
+    """Whether a text prints nothing: only white space, control, format or invisible characters.
+
+    A title of one zero-width space (U+200B), a soft hyphen or a byte-order mark is as empty as
+    one of spaces: the page shows nothing where the reader expects it.
+
+    >>> is_blank(""), is_blank(" \u200b\u200c\u200d\u2060\ufeff\u00ad\u3000"), is_blank("a\u200b")
+    (True, True, False)
+    """
+    return all(
+        char.isspace() or char in INVISIBLE or unicodedata.category(char) in BLANK_CATEGORIES
+        for char in text
+    )
+
+
+def _not_blank(value: str) -> str:
+    """A required text that prints nothing is missing: the one rule of what "empty" means."""
+    if is_blank(value):
+        raise PydanticCustomError(
+            "schema.empty",
+            "must not be empty (it holds only invisible characters)",
+            {"zh": "不能为空（只含不可见字符）"},
+        )
+    return value
+
+
+#: A required single-line text: at least one character, and one that prints.
+RequiredText = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
+
+
 def _nonblank(value: str, what: str, what_zh: str) -> str:
-    if not value.strip():
+    if is_blank(value):
         raise PydanticCustomError("schema.empty", f"{what} is empty", {"zh": f"{what_zh}为空"})
     return value
 
@@ -78,7 +122,7 @@ class Subject(StrictModel):
     """What the note is about: an industry or a listed company."""
 
     kind: Literal["industry", "company"]
-    name: str = Field(min_length=1)
+    name: RequiredText
     ticker: str | None = Field(None, description="A company's stock code, e.g. 600000.SH.")
     market: str = Field(description="A market the house defines, by code or name.")
 
@@ -109,7 +153,7 @@ class Rating(StrictModel):
 class Analyst(StrictModel):
     """A signer of the note: a registered analyst, or a research assistant who cannot sign alone."""
 
-    name: str = Field(min_length=1)
+    name: RequiredText
     role: Literal["analyst", "assistant"] = "analyst"
     sac: str | None = Field(None, description="SAC 执业证书编号: S followed by 13 digits.")
     phone: str | None = None
@@ -160,7 +204,7 @@ class CommentaryPoint(StrictModel):
     @field_validator("lead")
     @classmethod
     def _lead(cls, value: str) -> str:
-        if not value.strip():
+        if is_blank(value):
             raise PydanticCustomError(
                 "schema.empty",
                 "the commentary point has no lead sentence (in Markdown, open the paragraph "
@@ -172,7 +216,7 @@ class CommentaryPoint(StrictModel):
     @field_validator("body")
     @classmethod
     def _body(cls, value: str) -> str:
-        if not value.strip():
+        if is_blank(value):
             raise PydanticCustomError(
                 "schema.empty",
                 "the commentary point has no text after its lead sentence",
@@ -204,7 +248,7 @@ class Note(StrictModel):
     )
     locale: str | None = Field(None, pattern=r"^[a-z]{2}_[A-Z]{2}$")
     date: dt.date = Field(description="The note's date, YYYY-MM-DD; not after today.")
-    title: str = Field(min_length=1)
+    title: RequiredText
     subject: Subject
     rating: Rating
     risk_level: str = Field(description="A report risk level of the house, by code (R3) or name.")

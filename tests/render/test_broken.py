@@ -84,6 +84,9 @@ def _where(line: str) -> tuple[str, ...]:
 
 #: English words a Chinese message may contain: formats and names of things, not prose.
 IDENTIFIERS = {"Markdown", "YAML", "JSON", "UTF", "YYYY", "role", "assistant"} | {
+    # Image formats and the names of the limits a project configuration sets.
+    *("PNG", "JPEG", "GIF", "WebP", "SVG", "XML", "DTD", "URI", "data"),
+    *("image_bytes", "image_pixels", "note_image_bytes", "note_image_pixels"),
     "Event",
     "Commentary",
     "Recommendation",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+from base64 import b64encode
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -16,11 +17,11 @@ from render.errors import UserError
 from render.renderer import Renderer
 from tests.conftest import edit
 
-# A 1x1 PNG, so an allowed image is a real image.
+# A 1x1 PNG, so an allowed image is a real image (one that decodes: its checksums are right).
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2e7d3"
-    "ba0000000049454e44ae426082"
+    "1f15c4890000000d49444154789c6360606060000000050001a5f64540"
+    "0000000049454e44ae426082"
 )
 
 
@@ -88,7 +89,7 @@ def test_image_inside_the_folder_is_inlined(renderer: Renderer, note_file: Path)
     (note_file.parent / "chart.png").write_bytes(PNG)
     _add_image(note_file, "chart.png")
     rendered = renderer.render(note_file, ("html",))
-    assert 'src="data:image/png;base64,' in rendered.html
+    assert f'url("data:image/png;base64,{b64encode(PNG).decode()}")' in rendered.html
 
 
 def test_network_image_is_refused_and_never_fetched(

@@ -21,16 +21,25 @@ def test_raw_html_prints_as_text(tmp_path: Path) -> None:
 
 def test_image_alone_becomes_a_captioned_figure(tmp_path: Path) -> None:
     html = _renderer(tmp_path).block("![图 1：收入 <增长>](chart.png)\n\n资料来源：公司公告")
+    html = html[html.index("</style>\n") + 9 :]  # the image's definition comes first
     assert html.startswith(
         '<figure class="figure"><figcaption>图 1：收入 &lt;增长&gt;</figcaption>'
     )
-    assert 'src="data:image/png;base64,' in html
+    assert 'alt="图 1：收入 &lt;增长&gt;" class="figure-' in html
     assert '<p class="source">资料来源：公司公告</p>' in html
 
 
 def test_image_inside_text_stays_inline(tmp_path: Path) -> None:
     html = _renderer(tmp_path).block("See ![icon](chart.png) here")
     assert "<figure" not in html and "<figcaption>" not in html
+
+
+def test_each_image_is_defined_once_before_the_field_that_first_shows_it(tmp_path: Path) -> None:
+    body = _renderer(tmp_path)
+    first = body.block("![a](chart.png) ![b](chart.png)")
+    again = body.point("Lead.", "![c](chart.png)")
+    assert first.startswith("<style>\nimg.figure-") and first.count("background:url(") == 1
+    assert "<style>" not in again and 'alt="c" class="figure-' in again
 
 
 def test_lead_opens_the_first_paragraph(tmp_path: Path) -> None:

@@ -313,3 +313,39 @@ def test_rating_may_be_written_in_any_language_or_by_code() -> None:
 def test_english_action_spellings_are_accepted() -> None:
     assert check(with_("rating.action", "maintained")) == []
     assert check(with_("rating.action", "Maintain")) == []
+
+
+#: Text that prints nothing: zero-width space, non-joiner, joiner, word joiner, byte-order mark,
+#: soft hyphen, an ideographic space, a Hangul filler, a variation selector.
+INVISIBLE_TEXTS = [
+    "\u200b",
+    "\u200c\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",
+    "\u3000\u200b",
+    "\u3164",
+    "\ufe0f",
+]
+
+
+@pytest.mark.parametrize("text", INVISIBLE_TEXTS, ids=lambda text: f"U+{ord(text[0]):04X}")
+@pytest.mark.parametrize(
+    "where",
+    [
+        "title",
+        "subject.name",
+        "analysts.0.name",
+        "event",
+        "risks",
+        "commentary.0.lead",
+        "commentary.0.body",
+    ],
+)
+def test_text_of_invisible_characters_is_empty(where: str, text: str) -> None:
+    field = where.replace(".0.", "[0].")
+    assert codes(check(with_(where, text))) == [("schema.empty", field, E)]
+
+
+def test_a_text_with_one_visible_character_is_not_empty() -> None:
+    assert check(with_("title", "\u200b涨\u200b")) == []
