@@ -12,6 +12,7 @@ from jinja2 import Environment
 from render.confine import Confinement, Refused
 from render.context import build_context
 from render.errors import UserError
+from render.fidelity import FidelityCheck
 from render.houses import HouseProfile, find_house, load_house
 from render.html import environment, render_html, stylesheet, template_files, template_names
 from render.i18n import translations
@@ -19,6 +20,7 @@ from render.load import Source, load_note
 from render.markdown import image_references
 from render.outputs import source_date_epoch
 from render.pdf import PdfWriter
+from render.report import display_path
 from render.settings import Settings
 from render.validate import validate
 from schemas.note import Note
@@ -58,6 +60,8 @@ class Rendered:
     html: str
     pdf: bytes | None = None
     pages: int = 0
+    #: Warnings found while rendering (errors are raised): a house declaration ignored, say.
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def note(self) -> Note:
@@ -257,8 +261,15 @@ class Renderer:
             if self._pdf is None:
                 self._pdf = PdfWriter()
             confinement = Confinement(checked.path.parent, profile.folder)
-            result = self._pdf.write(html, checked.path.parent, confinement, checked.display)
+            assert checked.source is not None
+            # What is laid out is compared with the note: a difference fails it, located.
+            check = FidelityCheck(checked.source, note, checked.display)
+            css = (profile.stylesheet, display_path(profile.stylesheet))
+            result = self._pdf.write(
+                html, checked.path.parent, confinement, checked.display, check, css
+            )
             rendered.pdf, rendered.pages = result.data, result.pages
+            rendered.problems = result.problems
         return rendered
 
 
