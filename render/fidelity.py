@@ -61,9 +61,13 @@ class FidelityCheck:
             _walk(box, owners, drawn_images, page_rect, hidden=False)
         problems: list[Problem] = []
         failed_images: set[int] = set()
+        chars: set[str] = set()
         for item in logged:
             if item.char is not None:
-                problems += self._glyph(item, blocks)
+                # WeasyPrint says so at each box drawn: the note's places are found once.
+                if item.char not in chars:
+                    chars.add(item.char)
+                    problems += self._glyph(item, blocks)
             elif item.url is not None and (found := self._image_failed(item, blocks)):
                 problems.append(found[0])
                 failed_images.add(id(found[1]))
@@ -88,15 +92,19 @@ class FidelityCheck:
             piece = _INVISIBLE.sub("", text).casefold()
             if expected.startswith(piece, position):
                 position += len(piece)
-            elif hyphen and piece.endswith(hyphen) and expected.startswith(piece[: -len(hyphen)], position):
+            elif (
+                hyphen
+                and piece.endswith(hyphen)
+                and expected.startswith(piece[: -len(hyphen)], position)
+            ):
                 position += len(piece) - len(hyphen)  # a hyphen added where a word was broken
             # Anything else drawn is not the note's text (a table header repeated on a page).
             if position == len(expected):
                 return []
         snippet = _INVISIBLE.sub("", block.text())[position:]
         offset = self._find(block, snippet) if position else block.offset
-        what = "none of its text" if position == 0 else f"its text from {quote(snippet, 20)} on"
-        what_zh = "其文字均" if position == 0 else f"其文字自{quote(snippet, 20, zh=True)}起"
+        what = "its text" if position == 0 else f"its text from {quote(snippet, 20)} on"
+        what_zh = "其文字" if position == 0 else f"其文字自{quote(snippet, 20, zh=True)}起"
         return [
             self._located(
                 "render.fidelity",
@@ -142,21 +150,16 @@ class FidelityCheck:
         """A character without a glyph, at each place the note writes it (or where it is)."""
         char = item.char or ""
         problem = item.problem
-        found: list[Problem] = []
+        offsets: dict[Loc, set[int]] = {}
         for block in blocks:
-            if char not in block.text():
-                continue
-            text = self._field_text(block.loc)
-            index = text.find(char, block.offset)
-            if index < 0:
-                index = block.offset
-            found.append(
-                self._located(
-                    problem.code, problem.message, problem.message_zh, block.loc, index
-                )
-            )
-            if len(found) >= _PLACES_PER_CHARACTER:
-                break
+            if char in block.text() and block.loc not in offsets:
+                text = self._field_text(block.loc)
+                offsets[block.loc] = {i for i, c in enumerate(text) if c == char}
+        found = [
+            self._located(problem.code, problem.message, problem.message_zh, loc, index)
+            for loc, indexes in offsets.items()
+            for index in sorted(indexes)
+        ][:_PLACES_PER_CHARACTER]
         if found:
             return found
         # Not in the note's Markdown: another field printed by a template, or the house's text.
@@ -172,7 +175,16 @@ class FidelityCheck:
             ]
         line = self.source.text.count("\n", 0, index) + 1
         column = index - (self.source.text.rfind("\n", 0, index) + 1) + 1
-        return [Problem(problem.code, problem.message, problem.message_zh, path=self.display, line=line, column=column)]
+        return [
+            Problem(
+                problem.code,
+                problem.message,
+                problem.message_zh,
+                path=self.display,
+                line=line,
+                column=column,
+            )
+        ]
 
     # -- where --------------------------------------------------------------------------------
 
@@ -255,9 +267,9 @@ def _walk(
             owner.drawn.append((box.text, style["hyphenate_character"]))
         return
     if isinstance(box, boxes.ReplacedBox):
-        if box.element is not None and box.element.tag == "img" and not hidden:
-            if box.width and box.height and _shown(box, clip):
-                images.add(id(box.element))
+        drawn = not hidden and box.width and box.height and _shown(box, clip)
+        if drawn and box.element is not None and box.element.tag == "img":
+            images.add(id(box.element))
         return
     for child in getattr(box, "children", ()):
         _walk(child, owners, images, clip, hidden)
