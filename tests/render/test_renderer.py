@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from weasyprint import HTML
 
 from render.pdf import captured
 from render.renderer import Rendered, Renderer
-from tests.conftest import EXAMPLE_NOTE, edit
+from tests.conftest import EXAMPLE_NOTE
 from tests.pdftools import font_names, missing_glyphs, page_texts, squash
 
 # Each compliance block, identified by text the example house prints in it.
