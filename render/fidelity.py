@@ -107,7 +107,7 @@ class FidelityCheck:
         what_zh = "其文字" if position == 0 else f"其文字自{quote(snippet, 20, zh=True)}起"
         return [
             self._located(
-                "render.fidelity",
+                "render.unprinted",
                 f"the {_name(block.element)} is not printed as written: {what} is on no page "
                 "(hidden by the house style, clipped, or lost in layout)",
                 f"该{_name_zh(block.element)}未按原文印出：{what_zh}不在任何页面上"
@@ -119,7 +119,7 @@ class FidelityCheck:
 
     def _figure_missing(self, block: _Block, image: ET.Element) -> Problem:
         return self._located(
-            "render.fidelity",
+            "render.unprinted",
             "a figure is not printed: its image is on no page (hidden by the house style, "
             "clipped, or lost in layout)",
             "图片未印出：该图不在任何页面上（被机构样式隐藏、裁切或在排版中丢失）",

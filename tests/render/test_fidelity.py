@@ -57,7 +57,7 @@ def test_a_house_style_that_hides_a_paragraph_fails_it_at_its_line(
     house_style(workspace, css)
     [problem] = failures(renderer, note_file)
     assert (problem.code, problem.field, problem.line, problem.column) == (
-        "render.fidelity",
+        "render.unprinted",
         "risks",
         RISKS_LINE,
         1,
@@ -72,7 +72,7 @@ def test_text_cut_short_is_located_where_it_stops(
     # One line high and clipped: the rest of the paragraph is lost from its second line on.
     house_style(workspace, "section.event p { max-height: 1.2em; overflow: hidden }")
     [problem] = failures(renderer, note_file)
-    assert (problem.code, problem.field, problem.line) == ("render.fidelity", "event", 29)
+    assert (problem.code, problem.field, problem.line) == ("render.unprinted", "event", 29)
     assert problem.column > 1 and "its text from" in problem.message
 
 
@@ -98,7 +98,7 @@ def test_a_box_removed_after_layout_is_found(renderer: Renderer, note_file: Path
     parent = parents[0]
     parent.children = [c for c in parent.children if c.element.get("data-src") != "risks:0"]
     [problem] = check(source, document, [])
-    assert (problem.code, problem.field, problem.line) == ("render.fidelity", "risks", RISKS_LINE)
+    assert (problem.code, problem.field, problem.line) == ("render.unprinted", "risks", RISKS_LINE)
 
 
 def test_hyphens_and_case_changed_by_the_house_are_not_differences(
@@ -174,5 +174,5 @@ def test_a_hidden_figure_fails_at_its_line(
     assert renderer.render(note_file, ("pdf",)).problems == []
     house_style(workspace, "figure img { width: 0 }")
     [problem] = failures(renderer, note_file)
-    assert (problem.code, problem.field, problem.line) == ("render.fidelity", "risks", 45)
+    assert (problem.code, problem.field, problem.line) == ("render.unprinted", "risks", 45)
     assert "figure is not printed" in problem.message
