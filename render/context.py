@@ -146,10 +146,12 @@ def build_context(
             for i in house.investor_types
         ],
         "body": {
-            "event": body.block(note.event),
-            "commentary": [body.point(p.lead, p.body) for p in note.commentary],
-            "recommendation": body.block(note.recommendation),
-            "risks": body.block(note.risks),
+            "event": body.block(note.event, ("event",)),
+            "commentary": [
+                body.point(p.lead, p.body, ("commentary", i)) for i, p in enumerate(note.commentary)
+            ],
+            "recommendation": body.block(note.recommendation, ("recommendation",)),
+            "risks": body.block(note.risks, ("risks",)),
         },
         "fonts": {
             "serif": _families((fonts.latin_serif if latin else []) + fonts.serif),

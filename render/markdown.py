@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,42 @@ from render.images import Figure, Figures, ImageProblem
 from render.settings import Limits
 from schemas.markdown import PARSER, note_markdown
 from schemas.note import line_starts, starts_with_source
-from schemas.problems import Problem
+from schemas.problems import Loc, Problem
+
+#: The attribute that names where in the note an element's text was written (``event:12``).
+MARK = "data-src"
+#: The tokens whose element gets a mark: every block that holds the note's text.
+_MARKED = {
+    "paragraph_open",
+    "heading_open",
+    "list_item_open",
+    "th_open",
+    "td_open",
+    "fence",
+    "code_block",
+}
+
+#: A paragraph's opening tag, with its source mark if it has one.
+_OPENING_P = re.compile(r'<p(?: data-src="[^"]*")?>')
+
+
+def source_mark(loc: Loc, offset: int) -> str:
+    """Where an element's text starts: the field's path and characters into its text.
+
+    >>> source_mark(("commentary", 0, "body"), 12)
+    'commentary.0.body:12'
+    >>> read_mark(source_mark(("commentary", 0, "body"), 12))
+    (('commentary', 0, 'body'), 12)
+    """
+    return ".".join(str(part) for part in loc) + f":{offset}"
+
+
+def read_mark(mark: str) -> tuple[Loc, int] | None:
+    """The field path and offset a mark names, or None for one render did not write."""
+    path, _, offset = mark.rpartition(":")
+    if not path or not offset.isdigit():
+        return None
+    return tuple(int(p) if p.isdigit() else p for p in path.split(".")), int(offset)
 
 
 def image_references(text: str) -> Iterator[tuple[int, str]]:
@@ -60,6 +96,7 @@ class BodyRenderer:
         # markdown-it binds a rule to its renderer, which arrives as the first argument.
         self.md.add_render_rule("image", image)
         self.md.core.ruler.push("exhibits", _mark_exhibits)
+        self.md.core.ruler.push("sources", _mark_sources)
 
     def _figure(self, reference: str) -> Figure:
         """The image a reference names, judged as the check judged it; its rule queued once."""
@@ -82,21 +119,25 @@ class BodyRenderer:
         rules, self._pending = "\n".join(self._pending), []
         return Markup(f"<style>\n{rules}\n</style>\n")
 
-    def block(self, text: str) -> Markup:
-        """A Markdown field as block HTML."""
-        html = Markup(self.md.render(text))
+    def block(self, text: str, loc: Loc = ()) -> Markup:
+        """A Markdown field as block HTML; with the field's path, each block marks its source."""
+        html = Markup(self.md.render(text, {"loc": loc}))
         return self._styles() + html
 
-    def point(self, lead: str, body: str) -> Markup:
+    def point(self, lead: str, body: str, loc: Loc = ()) -> Markup:
         """A commentary point: the bold lead opens the body's first paragraph, as it is written."""
-        lead_html = Markup('<strong class="lead">{}</strong>').format(
-            Markup(self.md.renderInline(lead))
+        mark = Markup(' {}="{}"').format(MARK, source_mark((*loc, "lead"), 0)) if loc else ""
+        lead_html = Markup('<strong class="lead"{}>{}</strong>').format(
+            mark, Markup(self.md.renderInline(lead))
         )
-        html = self.md.render(body)
+        html = self.md.render(body, {"loc": (*loc, "body") if loc else ()})
         styles = self._styles()
-        if html.startswith("<p>"):
+        opening = _OPENING_P.match(html)
+        if opening:
             gap = " " if _needs_space(lead, body) else ""
-            return styles + Markup("<p>") + lead_html + gap + Markup(html[3:])
+            return (
+                styles + Markup(opening.group(0)) + lead_html + gap + Markup(html[opening.end() :])
+            )
         return styles + Markup("<p>") + lead_html + Markup("</p>") + Markup(html)
 
 
@@ -132,3 +173,19 @@ def _mark_exhibits(state: Any) -> None:
             children[0].meta["figure"] = True
             token.tag = closing.tag = "figure"
             token.attrSet("class", "figure")
+
+
+def _mark_sources(state: Any) -> None:
+    """Mark each text block with where it starts in the note, for the check after layout."""
+    loc = state.env.get("loc") if isinstance(state.env, dict) else None
+    if not loc:
+        return
+    starts = line_starts(state.src)
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type not in _MARKED:
+            continue
+        # A table cell has no lines of its own; its text (the next token) has.
+        lines = token.map or (tokens[i + 1].map if i + 1 < len(tokens) else None)
+        if lines:
+            token.attrSet(MARK, source_mark(loc, starts[min(lines[0], len(starts) - 1)]))

@@ -13,6 +13,7 @@ from render.config import ConfigError, note_settings
 from render.confine import Confinement
 from render.context import build_context
 from render.errors import UserError
+from render.fidelity import FidelityCheck
 from render.houses import HouseProfile, find_house, load_house
 from render.html import environment, render_html, stylesheet, template_files, template_names
 from render.i18n import translations
@@ -64,6 +65,8 @@ class Rendered:
     html: str
     pdf: bytes | None = None
     pages: int = 0
+    #: Warnings found while rendering (errors are raised): a house declaration ignored, say.
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def note(self) -> Note:
@@ -295,8 +298,15 @@ class Renderer:
             if self._pdf is None:
                 self._pdf = PdfWriter()
             confinement = Confinement(checked.path.parent, profile.folder)
-            result = self._pdf.write(html, checked.path.parent, confinement, checked.display)
+            assert checked.source is not None
+            # What is laid out is compared with the note: a difference fails it, located.
+            check = FidelityCheck(checked.source, checked.note, checked.display)
+            css = (profile.stylesheet, display_path(profile.stylesheet))
+            result = self._pdf.write(
+                html, checked.path.parent, confinement, checked.display, check, css
+            )
             rendered.pdf, rendered.pages = result.data, result.pages
+            rendered.problems = result.problems
         return rendered
 
 

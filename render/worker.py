@@ -134,6 +134,10 @@ def _build(job: Job) -> Result:
         rendered = renderer.render_checked(checked, job.formats)
     except UserError as exc:
         return Result(job.key, job.display, ok=False, problems=problems + exc.problems)
+    # Warnings of the layout (a house declaration ignored) count like the note's own.
+    problems += rendered.problems
+    if fails(problems, job.strict):
+        return Result(job.key, job.display, ok=False, problems=problems)
     outputs: dict[str, bytes] = {}
     if rendered.pdf is not None:
         outputs[job.key + SUFFIXES["pdf"]] = rendered.pdf

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.house import Action, House, RatingLevel, StrictModel, localize
-from schemas.markdown import PARSER
+from schemas.markdown import PARSER, too_deep
 from schemas.problems import Loc, ProblemLog, Severity, log_for, quote, settle
 
 SAC_PATTERN = re.compile(r"^S(\d{4})\d(\d{2})(\d{2})\d{4}$")
@@ -427,6 +427,15 @@ def _check_prose(loc: Loc, text: str, house: House | None, log: ProblemLog) -> N
             f"this {what} does not name its source: follow it with a line starting "
             "'资料来源：' or 'Source:'",
             f"该{'表格' if what == 'table' else '图表'}未注明资料来源：请在其后加一行“资料来源：”",
+            offset=offset,
+        )
+    for offset in too_deep(text):
+        log.add(
+            loc,
+            "schema.nesting",
+            "lists or quotes are nested too deeply here: the Markdown reader would drop the "
+            "text from here on; nest them less deeply",
+            "此处列表或引用嵌套过深：Markdown 解析器将丢弃此后的文字，请减少嵌套层数",
             offset=offset,
         )
     _check_phrases(loc, text, house, log)

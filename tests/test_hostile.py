@@ -35,7 +35,9 @@ def _cases() -> list[Path]:
 
 
 def _note(folder: Path) -> Path:
-    notes = [p for p in folder.iterdir() if p.stem == "note" and p.suffix in (".md", ".yaml", ".json")]
+    notes = [
+        p for p in folder.iterdir() if p.stem == "note" and p.suffix in (".md", ".yaml", ".json")
+    ]
     assert len(notes) == 1, f"{folder.name}: one note.md, note.yaml or note.json"
     return notes[0]
 

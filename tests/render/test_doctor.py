@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from render.doctor import diagnose, font_families
+import pytest
+
+from render import doctor
+from render.doctor import coverage, diagnose, font_families
 from tests.conftest import EXAMPLE_HOUSE, edit
 
 
@@ -25,3 +28,28 @@ def test_missing_font_is_reported_with_its_fix(workspace: Path) -> None:
 
 def test_fontconfig_knows_the_cjk_families() -> None:
     assert {"Noto Serif CJK SC", "Noto Sans CJK SC"} <= font_families()
+
+
+def test_scripts_the_house_fonts_lack_are_named_with_an_example() -> None:
+    [scripts] = [f for f in diagnose(EXAMPLE_HOUSE) if f.what == "scripts (house example)"]
+    covered, _, missing = scripts.detail.partition("; not covered: ")
+    assert scripts.ok
+    assert {"Han", "Latin", "CJK punctuation", "full-width forms", "Greek"} <= set(
+        covered.removeprefix("cover ").split(", ")
+    )
+    # Checked against the fonts themselves: Noto CJK has no Extension B, nothing here has 🚀.
+    assert "CJK Extension B (e.g. \U00020000)" in missing and "emoji (e.g. 🚀)" in missing
+
+
+def test_a_core_script_no_font_covers_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    scripts = [*doctor.SCRIPTS, ("Extension B as a core script", "\U00020000", True)]
+    monkeypatch.setattr(doctor, "SCRIPTS", scripts)
+    finding = doctor.script_findings(EXAMPLE_HOUSE)
+    assert not finding.ok and "Extension B as a core script" in finding.fix
+
+
+def test_coverage_is_read_from_the_fonts_cmaps() -> None:
+    latin = coverage(["Noto Serif"])
+    assert ord("A") in latin and ord("中") not in latin
+    assert ord("中") in coverage(["Noto Serif CJK SC"])
+    assert coverage(["No Such Font Pro"]) == set()

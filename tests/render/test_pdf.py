@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+import logging
+import threading
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from weasyprint.logger import LOGGER
 
 from render.confine import Confinement
 from render.errors import UserError
-from render.pdf import PdfWriter
+from render.pdf import PdfResult, PdfWriter, captured
 
 PAGE = "<html><body><p>One</p>{extra}</body></html>"
 BREAK = '<p style="break-before: page">Two</p><p style="break-before: page">Three</p>'
@@ -94,3 +97,94 @@ def test_a_refused_stylesheet_is_refused_too(writer: PdfWriter, folders: tuple[P
         writer.write(html, inside, Confinement(inside), "n.md")
     # With the other folder allowed, the same document renders.
     assert writer.write(html, inside, Confinement(inside, outside), "n.md").pages == 1
+
+
+# -- WeasyPrint's messages become the note's problems -------------------------------------------
+
+CSS_PAGE = (
+    "<html><head><style>\np {{ color: black }}\n/* house style.css */\np {{ {css} }}\n</style>"
+    "</head><body><p>x</p></body></html>"
+)
+
+
+def test_an_image_that_cannot_be_loaded_is_an_error(
+    writer: PdfWriter, folders: tuple[Path, Path]
+) -> None:
+    inside, _ = folders
+    (inside / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    with pytest.raises(UserError) as raised:
+        writer.write(PAGE.format(extra='<img src="broken.png">'), inside, Confinement(inside), "n")
+    [problem] = raised.value.problems
+    assert (problem.code, problem.path, problem.severity) == ("render.layout", "n", "error")
+    assert "Failed to load image" in problem.message and "排版引擎" in problem.message_zh
+
+
+def test_a_house_declaration_ignored_is_a_warning_in_its_style_css(
+    writer: PdfWriter, folders: tuple[Path, Path]
+) -> None:
+    inside, _ = folders
+    html = CSS_PAGE.format(css="colour: red")
+    house_css = (inside / "style.css", "houses/x/style.css")
+    result = writer.write(html, inside, Confinement(inside), "n", house_css=house_css)
+    [problem] = result.problems
+    assert (problem.code, problem.severity, problem.path) == (
+        "render.style",
+        "warning",
+        "houses/x/style.css",
+    )
+    # Line 1 of the house's part is the line after the mark; WeasyPrint's column is kept.
+    assert (problem.line, problem.column) == (1, 5) and "colour" in problem.message
+
+
+def test_a_missing_glyph_is_an_error_naming_the_character(
+    writer: PdfWriter, folders: tuple[Path, Path]
+) -> None:
+    inside, _ = folders
+    with pytest.raises(UserError) as raised:
+        writer.write(PAGE.format(extra="<p>A\U00020000</p>"), inside, Confinement(inside), "n")
+    [problem] = raised.value.problems
+    assert problem.code == "render.glyph" and "U+20000" in problem.message
+
+
+def test_nothing_reaches_the_log_handlers(
+    writer: PdfWriter, folders: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    inside, _ = folders
+    caplog.set_level(logging.DEBUG)
+    writer.write(CSS_PAGE.format(css="colour: red"), inside, Confinement(inside), "n")
+    assert [r for r in caplog.records if r.name.startswith("weasyprint")] == []
+    # Outside a render, WeasyPrint's records go where they went before.
+    LOGGER.warning("outside a render")
+    assert [r.getMessage() for r in caplog.records] == ["outside a render"]
+
+
+def test_each_thread_gets_its_own_renders_messages(
+    writer: PdfWriter, folders: tuple[Path, Path]
+) -> None:
+    inside, _ = folders
+    results: dict[str, PdfResult] = {}
+
+    def render(name: str, css: str) -> None:
+        writer_of_thread = PdfWriter()
+        for _ in range(3):
+            results[name] = writer_of_thread.write(
+                CSS_PAGE.format(css=css),
+                inside,
+                Confinement(inside),
+                name,
+                house_css=(inside, name),
+            )
+
+    threads = [
+        threading.Thread(target=render, args=("bad", "colour: red")),
+        threading.Thread(target=render, args=("good", "color: red")),
+    ]
+    for thread in threads:
+        thread.start()
+    with captured() as mine:
+        LOGGER.warning("the main thread's")
+    for thread in threads:
+        thread.join()
+    assert [p.path for p in results["bad"].problems] == ["bad"]
+    assert results["good"].problems == []
+    assert [r.getMessage() for r in mine] == ["the main thread's"]
