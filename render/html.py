@@ -346,7 +346,7 @@ def render_html(
                 Problem(
                     code,
                     f"the house template {what}: {type(exc).__name__}: {exc}",
-                    f"机构模板{what_zh}：{type(exc).__name__}: {exc}",
+                    f"机构模板{what_zh}：“{type(exc).__name__}: {exc}”",
                     path=display_path(Path(path)),
                     line=line or 0,
                     column=1 if line else 0,

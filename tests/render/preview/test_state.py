@@ -154,7 +154,9 @@ def test_an_error_only_the_pdf_finds_joins_the_problems(notes: Notes, workspace:
     templates = workspace / "houses" / "example" / "templates"
     templates.mkdir()
     (templates / "_footer.html").write_text(
-        '<footer><img src="https://example.com/tracker.png"></footer>\n', encoding="utf-8"
+        # Written as an expression: a literal src in a house template is checked with the HTML.
+        '<footer><img src="{{ "https://example.com/tracker.png" }}"></footer>\n',
+        encoding="utf-8",
     )
     notes.refresh("note.md")
     assert notes.views["note.md"].state["status"] == "valid"  # the HTML fetches nothing
