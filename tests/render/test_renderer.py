@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from render.pdf import captured
 from render.renderer import Rendered, Renderer
-from tests.conftest import EXAMPLE_NOTE
+from tests.conftest import EXAMPLE_NOTE, edit
 from tests.pdftools import font_names, missing_glyphs, page_texts, squash
 
 # Each compliance block, identified by text the example house prints in it.
@@ -98,12 +100,13 @@ def test_no_glyph_is_missing(rendered: Rendered) -> None:
     assert missing_glyphs(rendered.pdf) == []
 
 
-def test_missing_glyph_check_can_fail() -> None:
-    # A private-use character no installed font has: the check must see the tofu box. (render
-    # itself refuses such a note, see tests/render/test_fidelity.py; WeasyPrint alone does not.)
-    html = '<html><body style="font-family: sans-serif">技术迭代\ue000不及预期</body></html>'
+def test_missing_glyph_check_can_fail(renderer: Renderer, note_file: Path) -> None:
+    # A private-use character no installed font has: the check must see the tofu box. render
+    # refuses such a note (tests/render/test_fidelity.py), so its HTML is laid out here alone.
+    edit(note_file, "技术迭代不及预期", "技术迭代\ue000不及预期")
+    html = renderer.render_checked(renderer.check(note_file), ("html",)).html
     with captured():  # WeasyPrint's warning about the box, kept off the test's output
-        pdf = HTML(string=html).write_pdf()
+        pdf = HTML(string=html).write_pdf(font_config=FontConfiguration())
     assert missing_glyphs(pdf)
 
 
