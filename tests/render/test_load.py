@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 
@@ -302,10 +303,14 @@ def test_an_unreadable_file_is_a_problem_not_a_crash(
     path = tmp_path / "note.md"
     path.write_text("---\n", encoding="utf-8")
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    opened = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(name: str | Path, flags: int, *args: int) -> int:
+        if Path(name) == path:  # running as root, a chmod would not stop the read
+            raise PermissionError(13, "Permission denied", str(name))
+        return opened(name, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)
     checked = RENDERER.check(path, "note.md")
     assert [p.text() for p in checked.problems] == [
         "note.md: error: cannot be read: Permission denied [file.missing]"
