@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from render import __version__
-from render.errors import UsageError
+from render.errors import UsageError, UserError
+from render.houses import SHIPPED_HOUSES, find_house
 from render.manifest import (
     Fingerprints,
     Manifest,
@@ -33,6 +34,7 @@ from render.manifest import (
     is_plain_name,
     output_record,
     outputs_intact,
+    untrusted_input,
 )
 from render.outputs import write_atomic
 from render.report import display_path
@@ -202,6 +204,11 @@ def _reason(
         return "new"
     try:
         recorded = entry["inputs"]
+        # A changed note is rebuilt whatever its entry says: nothing the entry names is read.
+        if fingerprints.file(Path(job.path)) != recorded["note"]["sha256"]:
+            return "note changed"
+        if not _trusted(recorded, Path(job.path), root):
+            return "manifest names a file outside the notes' folders"
         now = current_inputs(recorded, Path(job.path), root, fingerprints, settings)
         reason = changed_inputs(recorded, now)
     except (KeyError, TypeError, AttributeError):
@@ -214,6 +221,30 @@ def _reason(
     if options.strict and entry.get("warnings"):
         return "has warnings (--strict)"
     return None
+
+
+def _trusted(recorded: dict[str, Any], note: Path, root: Path) -> bool:
+    """Whether every path a note's manifest entry names lies where the build may read.
+
+    That is the note's folder and the shipped houses; failing those, the house the note itself
+    names (read from the note, which is only done then: most notes use a house found already).
+    """
+    roots = [note.parent, SHIPPED_HOUSES]
+    if untrusted_input(recorded, root, roots) is None:
+        return True
+    house = _house_of(note)
+    return house is not None and untrusted_input(recorded, root, [*roots, house]) is None
+
+
+def _house_of(note: Path) -> Path | None:
+    """The house folder a note names, or None if the note or its house cannot be read."""
+    from render.load import load_note
+
+    try:
+        spec = load_note(note).data.get("house")
+        return find_house(spec if isinstance(spec, str) else None, note.parent)
+    except UserError:
+        return None
 
 
 @contextlib.contextmanager

@@ -72,9 +72,9 @@ LangOption = Annotated[
 StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
 
 
-def _notes(paths: list[Path]) -> list[Path]:
+def _notes(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[Path]:
     try:
-        notes = find_notes(paths)
+        notes = find_notes(paths, exclude)
     except UsageError as exc:
         raise typer.BadParameter(str(exc), param_hint="PATH") from None
     if not notes:
@@ -159,7 +159,7 @@ def build(
     from render.outputs import source_date_epoch
     from render.progress import BarReporter, PlainReporter, interactive
 
-    notes = _notes(paths)
+    notes = _notes(paths, exclude=(output,))  # an output folder among the notes is not read
     both = output_format is OutputFormat.both
     try:
         options = BuildOptions(
