@@ -8,7 +8,7 @@ from pathlib import Path
 from render.errors import UsageError
 from render.houses import HOUSE_FILE
 from render.load import NOTE_SUFFIXES
-from render.manifest import is_output_folder
+from render.manifest import MANIFEST_NAME, is_output_folder
 
 
 def _is_note(path: Path) -> bool:
@@ -53,6 +53,8 @@ def find_notes(paths: list[Path], exclude: Iterable[Path] = ()) -> list[Path]:
                     continue
                 # The folder named is searched even if it is also the output folder (-o .).
                 if any(skip(path.joinpath(*parts[:i])) for i in range(1, len(parts))):
+                    continue
+                if candidate.name == MANIFEST_NAME and is_output_folder(candidate.parent):
                     continue
                 if candidate.is_file() and _is_note(candidate):
                     found.append(candidate)
