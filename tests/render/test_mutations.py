@@ -177,9 +177,14 @@ def aliased(draw: st.DrawFn) -> tuple[str, str]:
         anchors: list[str] = []
         key = draw(st.sampled_from(["extra", "extra", "x_unknown", "title", "rating"]))
         block = [f"{key}:"]
+        # Aliases of any anchor before, or a chain of each of the last (a "billion laughs").
+        chain = draw(st.integers(0, 1)) and draw(st.integers(5, 10))
         for n in range(draw(st.integers(1, 12))):
             name = f"a{n}"
-            flow = draw(_flow(anchors))
+            if chain and anchors:
+                flow = "[" + ", ".join([f"*{anchors[-1]}"] * chain) + "]"
+            else:
+                flow = draw(_flow(anchors))
             odd = draw(st.integers(0, 30))
             if odd == 0:
                 flow = flow.replace("ha", f"*{name}", 1)  # inside its own anchor
