@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from render import __version__
-from render.config import check_configs
+from render.config import ConfigError, check_configs, note_settings
 from render.errors import UsageError
+from render.houses import SHIPPED_HOUSES
 from render.manifest import (
     Fingerprints,
     Manifest,
@@ -34,6 +35,7 @@ from render.manifest import (
     is_plain_name,
     output_record,
     outputs_intact,
+    untrusted_input,
 )
 from render.outputs import write_atomic
 from render.report import display_path
@@ -207,6 +209,11 @@ def _reason(
         return "new"
     try:
         recorded = entry["inputs"]
+        # A changed note is rebuilt whatever its entry says: nothing the entry names is read.
+        if fingerprints.file(Path(job.path)) != recorded["note"]["sha256"]:
+            return "note changed"
+        if not _trusted(recorded, Path(job.path), root, job.settings):
+            return "manifest names a file outside the notes' folders"
         now = current_inputs(
             recorded, Path(job.path), root, fingerprints, settings, job.settings.house_paths
         )
@@ -221,6 +228,19 @@ def _reason(
     if options.strict and entry.get("warnings"):
         return "has warnings (--strict)"
     return None
+
+
+def _trusted(recorded: dict[str, Any], note: Path, root: Path, settings: Settings) -> bool:
+    """Whether every path a note's manifest entry names lies where the build may read.
+
+    That is the note's folder, the shipped houses and the folders the runner admits houses
+    from (``--house-path`` and the note's ``render.toml``): a note's house is one of those.
+    """
+    try:
+        admitted = note_settings(settings, note).house_paths
+    except ConfigError:
+        return False  # rebuilt, and the build reports the configuration at its place
+    return untrusted_input(recorded, root, [note.parent, SHIPPED_HOUSES, *admitted]) is None
 
 
 @contextlib.contextmanager

@@ -98,9 +98,9 @@ def _check_configs(notes: list[Path]) -> None:
         _usage(str(exc))
 
 
-def _notes(paths: list[Path]) -> list[Path]:
+def _notes(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[Path]:
     try:
-        notes = find_notes(paths)
+        notes = find_notes(paths, exclude)
     except UsageError as exc:
         raise typer.BadParameter(str(exc), param_hint="PATH") from None
     if not notes:
@@ -188,7 +188,7 @@ def build(
     from render.outputs import source_date_epoch
     from render.progress import BarReporter, PlainReporter, interactive
 
-    notes = _notes(paths)
+    notes = _notes(paths, exclude=(output,))  # an output folder among the notes is not read
     both = output_format is OutputFormat.both
     try:
         options = BuildOptions(

@@ -7,11 +7,13 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import re
+import stat
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from render import __version__
 from render.houses import BUILTIN_TEMPLATES, PROJECT_ROOT
@@ -68,6 +70,49 @@ _REASONS = {
 
 class ManifestError(Exception):
     """A manifest that cannot be read: not JSON, or not a manifest this program wrote."""
+
+
+#: How every manifest render writes begins (its keys are sorted), whatever its format number.
+_MANIFEST_START = re.compile(rb'\A\{\s*"format":\s*\d+,\s*"generator":\s*"research-notes ')
+
+
+def is_output_folder(folder: Path) -> bool:
+    """Whether a folder holds a ``manifest.json`` that a build of render wrote."""
+    head = _read_head(folder / MANIFEST_NAME, 256)
+    return head is not None and _MANIFEST_START.match(head) is not None
+
+
+def _open_regular(path: Path) -> BinaryIO | None:
+    """A regular file opened for reading; None for anything else (missing, a pipe, a device).
+
+    Stat first, so that no device is even opened; then open without blocking, in case the file
+    became a FIFO since (opening one waits for a writer), and check again what was opened.
+    """
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    handle = os.fdopen(descriptor, "rb")
+    try:
+        if stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return handle
+    except OSError:
+        pass
+    handle.close()
+    return None
+
+
+def _read_head(path: Path, size: int) -> bytes | None:
+    handle = _open_regular(path)
+    if handle is None:
+        return None
+    with handle:
+        try:
+            return handle.read(size)
+        except OSError:
+            return None
 
 
 def relative(path: Path, root: Path) -> str:
@@ -288,6 +333,45 @@ def current_inputs(
     }
 
 
+def within(path: Path, folders: Iterable[Path]) -> bool:
+    """Whether a resolved path is one of the (resolved) folders or lies inside one."""
+    return any(path.is_relative_to(folder) for folder in folders)
+
+
+def untrusted_input(recorded: dict[str, Any], root: Path, roots: Iterable[Path]) -> str | None:
+    """The first path a manifest entry names for reading that a build must not read; or None.
+
+    A manifest is a file of the output folder like any other: hand-edited, or restored from a
+    cache, it may name ``/dev/zero`` (whose hash never ends), a FIFO (whose opening waits for
+    ever), ``/etc/passwd``, or a link that leads out of the notes. Each recorded path is judged
+    by where it leads, its links resolved: it must lie in one of ``roots`` (the folders of the
+    notes being built and of the houses they may use) and be a regular file (an image) or a
+    folder (the house). A path to nothing is fine: it counts as a change, and nothing is read.
+    Raises ``KeyError`` or ``TypeError`` for an entry that is not a record of inputs.
+    """
+    folders = [_resolved(folder) for folder in roots]
+    house = recorded["house"]["path"]
+    wanted = [(house, stat.S_ISDIR), *((image, stat.S_ISREG) for image in recorded["images"])]
+    for name, kind in wanted:
+        if not isinstance(name, str):
+            return repr(name)
+        try:
+            target = (root / name).resolve()
+            mode = target.stat().st_mode if target.exists() else None
+        except (OSError, RuntimeError, ValueError):  # a link loop, a NUL in the name
+            return name
+        if not within(target, folders) or (mode is not None and not kind(mode)):
+            return name
+    return None
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
 def changed_inputs(recorded: dict[str, Any], now: dict[str, Any]) -> str | None:
     """Why a note must be rebuilt (the first input that changed), or None if none did."""
     for kind in INPUT_KINDS:
@@ -311,11 +395,15 @@ class Manifest:
     def load(cls, folder: Path) -> Manifest:
         """The folder's manifest; an empty one if there is none yet."""
         path = folder / MANIFEST_NAME
-        try:
-            data = json.loads(path.read_bytes())
-        except FileNotFoundError:
+        if not path.exists() and not path.is_symlink():
             return cls(folder)
-        except (OSError, ValueError) as exc:
+        handle = _open_regular(path)
+        if handle is None:  # a pipe or a device would never end, a link to nothing is no manifest
+            raise ManifestError(f"{path} cannot be read: it is not a regular file")
+        try:
+            with handle:
+                data = json.loads(handle.read())
+        except (OSError, ValueError, RecursionError) as exc:
             raise ManifestError(f"{path} cannot be read: {exc}") from None
         if not isinstance(data, dict) or not isinstance(data.get("notes"), dict):
             raise ManifestError(f"{path} is not a render manifest (no 'notes' table)")
@@ -367,11 +455,15 @@ def outputs_intact(folder: Path, outputs: dict[str, Any], names: Iterable[str]) 
 
 
 def _sha256(path: Path) -> str | None:
-    try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
+    """A regular file's SHA-256; None if it is missing or not a regular file (never waits)."""
+    handle = _open_regular(path)
+    if handle is None:
         return None
+    with handle:
+        try:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
+            return None
 
 
 def _problem(code: str, message: str, message_zh: str, path: str, warning: bool = False) -> Problem:

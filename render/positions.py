@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import StreamMark, YAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 
 from render.errors import UserError
+from render.settings import Limits
 from render.source import Position, Source, placed
 from schemas.problems import BIDI_CONTROLS, Loc, Problem, Severity
 
@@ -28,10 +33,146 @@ class _Constructor(RoundTripConstructor):
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
-def _yaml() -> YAML:
+class _Refused(Exception):
+    """Data render will not read whole, found while composing: a rule code, words and a place."""
+
+    def __init__(self, code: str, english: str, chinese: str, mark: StreamMark | None) -> None:
+        super().__init__(english)
+        self.code, self.english, self.chinese, self.mark = code, english, chinese, mark
+
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+class _Composer(Composer):
+    """Counts what a document holds once its aliases are expanded, without expanding them.
+
+    An alias (``*a``) is the very node its anchor (``&a``) names, so ten aliases of a list of
+    ten aliases of ... name 10^9 values in a kilobyte; every walk over the data (``_plain``,
+    the positions, the character check, validation) would copy them all. Each node's expanded
+    size is counted once, when it is composed, and each alias adds the size of what it names:
+    a document that would grow past the limits stops here, at the alias that crosses them,
+    before anything is built. Merge keys (``<<: *a``) are aliases too, and count the same.
+    """
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        # A second '&a' is valid YAML (later aliases name it); a warning would only be noise.
+        self.warn_double_anchors = False
+        self.limits: Limits = getattr(loader, "note_limits", None) or Limits()
+        self.nodes = 0
+        self.chars = 0
+        #: Each composed node's size once expanded, by identity: (values, characters of text).
+        self.sizes: dict[int, tuple[int, int]] = {}
+
+    def compose_document(self) -> Any:
+        self.nodes, self.chars, self.sizes = 0, 0, {}
+        return super().compose_document()
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent):
+            node = super().compose_node(parent, index)  # an unknown anchor is the reader's error
+            size = self.sizes.get(id(node))
+            if size is None:  # its anchor is still being composed: the alias is inside it
+                name = event.anchor
+                raise _Refused(
+                    "syntax.alias_loop",
+                    f"'*{name}' is inside the anchor '&{name}' it refers to: the data would "
+                    "contain itself",
+                    f"“*{name}”位于它所引用的锚点“&{name}”之内：数据将包含其自身",
+                    event.start_mark,
+                )
+            self._grow(size, event.start_mark, event.anchor)
+            return node
+        start = (self.nodes, self.chars)
+        self._grow((1, 0), event.start_mark, None)
+        node = super().compose_node(parent, index)
+        if isinstance(node, ScalarNode):
+            self._grow((0, len(node.value)), node.start_mark, None)
+            _check_number(node, self.limits.number_digits)
+        self.sizes[id(node)] = (self.nodes - start[0], self.chars - start[1])
+        return node
+
+    def _grow(self, size: tuple[int, int], mark: StreamMark, alias: str | None) -> None:
+        """Add a node (or what an alias names) to the document; refuse it past the limits."""
+        self.nodes += size[0]
+        self.chars += size[1]
+        # Without aliases, text can never outgrow the file: only repetition can.
+        nodes, chars = self.limits.yaml_nodes, self.limits.note_bytes
+        if self.nodes <= nodes and self.chars <= chars:
+            return
+        if self.nodes > nodes:
+            what, what_zh = f"{nodes:,} values", f"{nodes} 个值"
+        else:
+            what, what_zh = f"{chars:,} characters of text", f"{chars} 个字符的文本"
+        if alias is None:
+            raise _Refused(
+                "syntax.too_large",
+                f"the data holds more than {what}: no note needs so many",
+                f"数据超过 {what_zh}：任何报告都不需要这么多",
+                mark,
+            )
+        raise _Refused(
+            "syntax.too_large",
+            f"'*{alias}' repeats '&{alias}' ({size[0]:,} values, {size[1]:,} characters) once "
+            f"too often: with its aliases expanded the data would hold more than {what}",
+            f"“*{alias}”重复引用“&{alias}”（{size[0]} 个值，{size[1]} 个字符）次数过多："
+            f"展开别名后数据将超过 {what_zh}",
+            mark,
+        )
+
+
+def _check_number(node: ScalarNode, digits: int) -> None:
+    """Refuse a number longer than any note needs (Python itself refuses one past 4300 digits)
+    or one that is not finite (``1e999999``, ``.inf``, ``.nan``)."""
+    tag = str(node.tag)
+    if tag not in (_INT, _FLOAT):
+        return
+    text = str(node.value)
+    problem = _number_problem(text, digits, tag == _FLOAT)
+    if problem is not None:
+        raise _Refused("syntax.number", *problem, node.start_mark)
+
+
+def _number_problem(text: str, digits: int, real: bool) -> tuple[str, str] | None:
+    """Why a number written ``text`` is refused (English, Chinese), or None if it is not."""
+    written = sum(char.isalnum() for char in text)  # hexadecimal digits too
+    if written > digits:
+        return (
+            f"a number of {written:,} digits is longer than the {digits} a note may write: "
+            "put it in quotes if it is an identifier, not a number",
+            f"数字长达 {written} 位，超过报告允许的 {digits} 位：如为编号而非数字，请加引号",
+        )
+    if not real:
+        return None
+    try:
+        finite = math.isfinite(float(text.replace("_", "")))
+    except ValueError:
+        finite = not re.fullmatch(r"[-+]?\.(?:inf|nan)|[-+]?(?:NaN|Infinity)", text, re.I)
+    if finite:
+        return None
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    return (
+        f"a number must be finite: {shown} is not (put it in quotes if it is meant as text)",
+        f"数字必须是有限值：{shown} 不是（如为文本，请加引号）",
+    )
+
+
+def _yaml(limits: Limits | None = None) -> YAML:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
+    yaml.Composer = _Composer
+    yaml.note_limits = limits or Limits()  # type: ignore[attr-defined]  # read by _Composer
     return yaml
+
+
+def _refused(path: Path, exc: _Refused, line_offset: int) -> UserError:
+    mark = exc.mark
+    line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
+    column = (mark.column + 1) if mark else 1
+    return UserError.single(str(path), exc.code, exc.english, exc.chinese, line, column)
 
 
 # -- YAML and JSON ------------------------------------------------------------------------------
@@ -213,9 +354,48 @@ def _yaml_problem(path: Path, exc: YAMLError, line_offset: int, code: str, text:
     return UserError.single(str(path), code, english, chinese, line, column)
 
 
-def load_json(source: Source) -> None:
+class _BadNumber(Exception):
+    """A number in JSON that render refuses, as written."""
+
+    def __init__(self, text: str, english: str, chinese: str) -> None:
+        super().__init__(english)
+        self.text, self.english, self.chinese = text, english, chinese
+
+
+def _json_number(digits: int, real: bool) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        problem = _number_problem(text, digits, real)
+        if problem is not None:
+            raise _BadNumber(text, *problem)
+        return float(text) if real else int(text)
+
+    return parse
+
+
+#: JSON's texts (skipped) and numbers, to find where a refused number was written.
+_JSON_TOKEN = re.compile(
+    r'"(?:[^"\\]|\\.)*"|(-?(?:[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|Infinity)|NaN)'
+)
+
+
+def _number_at(text: str, number: str) -> tuple[int, int]:
+    """The line and column of the first number written ``number`` (not inside a text)."""
+    for match in _JSON_TOKEN.finditer(text):
+        if match.group(1) == number:
+            before = text[: match.start(1)]
+            return before.count("\n") + 1, match.start(1) - (before.rfind("\n") + 1) + 1
+    return 1, 1
+
+
+def load_json(source: Source, limits: Limits | None = None) -> None:
+    limits = limits or Limits()
     try:
-        data = json.loads(source.text)
+        data = json.loads(
+            source.text,
+            parse_int=_json_number(limits.number_digits, real=False),
+            parse_float=_json_number(limits.number_digits, real=True),
+            parse_constant=_json_number(limits.number_digits, real=True),
+        )
     except json.JSONDecodeError as exc:
         english, chinese = f"this is not valid JSON: {exc.msg}", "此处不是有效的 JSON 格式"
         for start, en, zh in JSON_MESSAGES:
@@ -225,11 +405,18 @@ def load_json(source: Source) -> None:
         raise UserError.single(
             str(source.path), "syntax.json", english, chinese, exc.lineno, exc.colno
         ) from None
+    except _BadNumber as exc:
+        line, column = _number_at(source.text, exc.text)
+        raise UserError.single(
+            str(source.path), "syntax.number", exc.english, exc.chinese, line, column
+        ) from None
     # JSON is YAML 1.2, and the YAML reader keeps positions; it also refuses duplicate keys.
     try:
-        tree = _yaml().load(StringIO(source.text))
+        tree = _yaml(limits).load(StringIO(source.text))
     except DuplicateKeyError as exc:
         raise _yaml_problem(source.path, exc, 0, "syntax.json", source.text) from None
+    except _Refused as exc:  # more values than render reads
+        raise _refused(source.path, exc, 0) from None
     except Exception:
         # The YAML reader has limits JSON has not (a key longer than 1024 characters): keep
         # the data, without positions.
@@ -254,9 +441,13 @@ def _not_a_mapping(path: Path, code: str, line: int) -> UserError:
     )
 
 
-def load_yaml_into(source: Source, text: str, line_offset: int) -> None:
+def load_yaml_into(
+    source: Source, text: str, line_offset: int, limits: Limits | None = None
+) -> None:
     try:
-        data = _yaml().load(StringIO(text))
+        data = _yaml(limits).load(StringIO(text))
+    except _Refused as exc:
+        raise _refused(source.path, exc, line_offset) from None
     except YAMLError as exc:
         raise _yaml_problem(source.path, exc, line_offset, "syntax.yaml", text) from None
     except RecursionError:

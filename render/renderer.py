@@ -172,7 +172,7 @@ class Renderer:
             return checked.profile.section_titles()
 
         try:
-            source = load_note(path, titles_for)
+            source = load_note(path, titles_for, self.settings.limits)
         except UserError as exc:
             found = [replace(p, path=display) if p.path == str(path) else p for p in exc.problems]
             checked.problems = _sorted([*problems, *found], display)

@@ -609,3 +609,107 @@ def test_house_path_reaches_the_workers_and_render_toml_is_an_input(here: Path) 
     without = run("build", "notes", "-o", "dist")
     assert without.exit_code == 0
     assert "[render.toml or --house-path changed, " in _line(without.stdout, "note-2")
+
+
+def _hostile_entries(here: Path) -> dict[str, tuple[str, str]]:
+    """Paths a hand-edited manifest may name, as (what is edited, the path recorded)."""
+    os.mkfifo(here / "notes" / "pipe.svg")  # opening it would wait for a writer for ever
+    (here / "notes" / "passwd.svg").symlink_to("/etc/passwd")  # a link out of the notes
+    os.mkfifo(here / "houses" / "pipe")
+    (here / "houses" / "etc").symlink_to("/etc")
+    return {
+        "an image that is /dev/zero": ("images", "/dev/zero"),
+        "an image that is /dev/zero, relative": ("images", "../" * 40 + "dev/zero"),
+        "an image that is a FIFO": ("images", "notes/pipe.svg"),
+        "an image that is /etc/passwd": ("images", "/etc/passwd"),
+        "an image linked out": ("images", "notes/passwd.svg"),
+        "a house that is /dev/zero": ("house", "/dev/zero"),
+        "a house that is a FIFO": ("house", "houses/pipe"),
+        "a house that is /etc": ("house", "/etc"),
+        "a house linked out": ("house", "houses/etc"),
+    }
+
+
+def test_a_hand_edited_manifest_is_trusted_only_inside_the_notes_folders(here: Path) -> None:
+    make_notes(here, 2)
+    assert run("build", "notes").exit_code == 0
+    manifest = here / "dist" / MANIFEST_NAME
+    honest = json.loads(manifest.read_text(encoding="utf-8"))
+    options = BuildOptions(output=here / "dist", today=TODAY)
+    notes = [here / "notes" / "note-1.md", here / "notes" / "note-2.md"]
+    for what, (kind, path) in _hostile_entries(here).items():
+        edited = json.loads(json.dumps(honest))
+        inputs = edited["notes"]["note-1"]["inputs"]
+        if kind == "images":
+            inputs["images"][path] = "0" * 64
+        else:
+            inputs["house"]["path"] = path
+        manifest.write_text(json.dumps(edited), encoding="utf-8")
+        started = time.perf_counter()
+        steps = batch.plan(notes, options, Manifest.load(here / "dist"), here)
+        assert time.perf_counter() - started < 5, what
+        reasons = [step.reason for step in steps]
+        assert reasons == ["manifest names a file outside the notes' folders", None], what
+    # The house beside the notes was found from the note itself; its honest record is kept.
+    manifest.write_text(json.dumps(honest), encoding="utf-8")
+    steps = batch.plan(notes, options, Manifest.load(here / "dist"), here)
+    assert [step.reason for step in steps] == [None, None]
+
+
+def test_a_build_with_a_manifest_naming_dev_zero_and_a_fifo_ends_and_rebuilds(here: Path) -> None:
+    make_notes(here, 1)
+    assert run("build", "notes").exit_code == 0
+    hostile = _hostile_entries(here)
+    manifest = here / "dist" / MANIFEST_NAME
+    edited = json.loads(manifest.read_text(encoding="utf-8"))
+    inputs = edited["notes"]["note-1"]["inputs"]
+    for kind, path in hostile.values():
+        if kind == "images":
+            inputs["images"][path] = "0" * 64
+    inputs["house"]["path"] = "houses/pipe"
+    manifest.write_text(json.dumps(edited), encoding="utf-8")
+    (here / "dist" / "note-1.pdf").unlink()
+    os.mkfifo(here / "dist" / "note-1.pdf")  # and the recorded output a FIFO too
+    started = time.perf_counter()
+    result = subprocess.run(
+        [str(RENDER), "build", "notes", "--today", "2026-11-01"],
+        cwd=here,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[manifest names a file outside the notes' folders, " in _line(result.stdout, "note-1")
+    assert time.perf_counter() - started < 60
+    rebuilt = Manifest.load(here / "dist").notes["note-1"]["inputs"]
+    assert rebuilt["images"] == {} and rebuilt["house"]["path"] == "houses/example"
+    assert (here / "dist" / "note-1.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_manifest_that_is_a_fifo_is_not_waited_on(here: Path) -> None:
+    make_notes(here, 1)
+    (here / "dist").mkdir()
+    os.mkfifo(here / "dist" / MANIFEST_NAME)
+    result = subprocess.run(
+        [str(RENDER), "build", "notes", "--today", "2026-11-01"],
+        cwd=here,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "manifest.json cannot be read: it is not a regular file" in result.stderr
+    assert json.loads((here / "dist" / MANIFEST_NAME).read_text())["notes"]["note-1"]
+
+
+def test_an_output_folder_inside_the_notes_folder_is_not_read_as_notes(here: Path) -> None:
+    make_notes(here, 2)
+    first = run("build", "notes", "-o", "notes/dist", "--format", "both")
+    assert first.exit_code == 0, first.output
+    again = run("build", "notes", "-o", "notes/dist")
+    assert again.exit_code == 0, again.output
+    assert "0 built, 2 skipped, 0 failed" in again.stderr
+    # Another build's output folder there is not taken for notes either, nor by check.
+    assert run("build", "notes", "-o", "notes/other").exit_code == 0
+    checked = run("check", "notes")
+    assert checked.exit_code == 0 and "in 2 files" in checked.stderr, checked.output

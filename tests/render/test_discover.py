@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from render.discover import find_notes
 from render.errors import UsageError
+from render.manifest import Manifest
 
 
 def _touch(root: Path, *names: str) -> None:
@@ -69,3 +71,29 @@ def test_a_missing_path_is_misuse(tmp_path: Path) -> None:
 
 def test_an_empty_folder_finds_nothing(tmp_path: Path) -> None:
     assert find_notes([tmp_path]) == []
+
+
+def test_output_folders_among_the_notes_are_skipped(tmp_path: Path) -> None:
+    _touch(tmp_path, "n.md", "out/copy.md", "dist/n.pdf", "dist/sub/copied.yaml", "site/old.yaml")
+    _touch(tmp_path, "data/manifest.json")
+    Manifest(tmp_path / "dist").save()  # a build's output folder: its manifest.json is no note
+    (tmp_path / "data" / "manifest.json").write_text('{"format": 1, "notes": {}}')  # not ours
+    assert _found(tmp_path) == ["data/manifest.json", "n.md", "out/copy.md", "site/old.yaml"]
+    # The folder a build writes to is left out before it has a manifest too.
+    found = find_notes([tmp_path], exclude=[tmp_path / "site" / ".." / "out"])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
+        "data/manifest.json",
+        "n.md",
+        "site/old.yaml",
+    ]
+    # A folder named on the command line is searched even if it is the output folder (-o .).
+    Manifest(tmp_path).save()
+    assert "n.md" in _found(tmp_path) and "manifest.json" not in _found(tmp_path)
+    assert _found(tmp_path, tmp_path / "dist") == ["dist/sub/copied.yaml"]
+
+
+def test_a_pipe_named_explicitly_is_taken_for_loading_to_refuse(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.md")
+    os.mkfifo(tmp_path / "in-folder.md")
+    assert find_notes([tmp_path / "pipe.md"]) == [tmp_path / "pipe.md"]
+    assert find_notes([tmp_path]) == []  # in a folder, only files are notes

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from render.houses import SHIPPED_HOUSES, load_house
 from render.load import load_note
 from render.positions import JSON_MESSAGES, YAML_MESSAGES
 from render.renderer import Renderer
+from render.settings import Limits, Settings
 from render.source import Position, Source
 from schemas.problems import Problem
 from tests.conftest import EXAMPLE_NOTE, EXAMPLES, edit
@@ -302,10 +305,14 @@ def test_an_unreadable_file_is_a_problem_not_a_crash(
     path = tmp_path / "note.md"
     path.write_text("---\n", encoding="utf-8")
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    opened = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(name: str | Path, flags: int, *args: int) -> int:
+        if Path(name) == path:  # running as root, a chmod would not stop the read
+            raise PermissionError(13, "Permission denied", str(name))
+        return opened(name, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)
     checked = RENDERER.check(path, "note.md")
     assert [p.text() for p in checked.problems] == [
         "note.md: error: cannot be read: Permission denied [file.missing]"
@@ -324,3 +331,67 @@ def test_data_nested_too_deeply_is_a_located_problem(tmp_path: Path, name: str, 
     [problem] = caught.value.problems
     assert problem.code.startswith("syntax.") and problem.line == 1
     assert "nested too deeply" in problem.message
+
+
+def _refusal(path: Path, **limits: int) -> Problem:
+    """The one problem loading a file gives, which must come within a second."""
+    started = time.perf_counter()
+    with pytest.raises(UserError) as caught:
+        load_note(path, limits=Limits(**limits))
+    assert time.perf_counter() - started < 1
+    [problem] = caught.value.problems
+    return problem
+
+
+def test_a_pipe_or_a_device_named_as_a_note_is_refused_without_reading_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)  # reading it would wait forever for a writer
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")  # reading it would never end
+    for path in (fifo, link, Path("/dev/null")):
+        problem = _refusal(path)
+        assert problem.code == "file.missing" and "not a regular file" in problem.message
+
+
+def test_a_note_larger_than_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_bytes(b"---\ntitle: x\n---\n" + b"x" * 100)
+    problem = _refusal(path, note_bytes=116)
+    assert (problem.code, problem.line, problem.column) == ("file.too_large", 1, 1)
+    assert problem.message == "the file is larger than the 116 bytes a note may have"
+    assert load_note(path, limits=Limits(note_bytes=117)).data == {"title": "x"}
+
+
+def test_a_note_that_grows_after_it_was_measured_is_read_no_further(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "note.yaml"
+    path.write_text("title: x\n", encoding="utf-8")
+    measured = path.stat()
+    path.write_text("title: x\n" * 1000, encoding="utf-8")
+    monkeypatch.setattr(Path, "stat", lambda self, **kwargs: measured)  # as if it grew since
+    assert _refusal(path, note_bytes=100).code == "file.too_large"
+
+
+def test_the_renderer_reads_notes_within_its_settings_limits(tmp_path: Path) -> None:
+    path = tmp_path / "note.yaml"
+    path.write_text("title: x\nlist: &a [1, 2, 3]\nagain: [*a, *a]\n", encoding="utf-8")
+    tight = Renderer(settings=Settings(limits=Limits(yaml_nodes=12)))
+    [problem] = tight.check(path, "note.yaml").problems
+    assert (problem.code, problem.line, problem.column) == ("syntax.too_large", 3, 9)
+    assert not any(p.code == "syntax.too_large" for p in RENDERER.check(path).problems)
+
+
+@pytest.mark.parametrize("name", ["note.md", "note.yaml"])
+def test_a_yaml_alias_bomb_is_located_in_any_kind_of_note(tmp_path: Path, name: str) -> None:
+    bomb = "".join(
+        f"  l{i}: &l{i} [" + ", ".join([f"*l{i - 1}" if i else "lol"] * 10) + "]\n"
+        for i in range(12)
+    )
+    text = f"title: x\nextra:\n{bomb}"
+    path = tmp_path / name
+    path.write_text(f"---\n{text}---\n" if name == "note.md" else text, encoding="utf-8")
+    problem = _refusal(path)
+    assert problem.code == "syntax.too_large"
+    line = path.read_text(encoding="utf-8").split("\n")[problem.line - 1]
+    assert line.startswith("  l4:") and line[problem.column - 1 :].startswith("*l3")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,9 @@ from render.manifest import (
     ManifestError,
     _font_files,
     changed_inputs,
+    is_output_folder,
     output_record,
+    untrusted_input,
     verify,
 )
 
@@ -78,6 +82,8 @@ def test_the_written_manifest_does_not_depend_on_the_order_notes_finished(tmp_pa
         ("{not json", "cannot be read"),
         ('{"format": 1}', "is not a render manifest"),
         ('{"format": 99, "notes": {}}', "has manifest format 99"),
+        ('{"format": ' + "9" * 5000 + "}", "cannot be read"),  # past Python's digits
+        ("[" * 100_000 + "]" * 100_000, "cannot be read"),  # past Python's recursion
     ],
 )
 def test_a_manifest_that_is_not_ours_is_refused(tmp_path: Path, text: str, message: str) -> None:
@@ -131,3 +137,71 @@ def test_verify_reports_an_entry_that_is_not_a_table(tmp_path: Path) -> None:
     assert [(p.code, p.message) for p in found.problems] == [
         ("verify.manifest", "the entry 'a' has no outputs table")
     ]
+
+
+def test_no_pipe_or_device_is_ever_opened_for_a_hash(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")  # opening it would wait for a writer for ever
+    (tmp_path / "zero").symlink_to("/dev/zero")  # reading it would never end
+    (tmp_path / "real").write_bytes(b"x")
+    fingerprints = Fingerprints()
+    started = time.perf_counter()
+    assert fingerprints.file(tmp_path / "pipe") is None
+    assert fingerprints.file(tmp_path / "zero") is None
+    assert fingerprints.file(Path("/dev/zero")) is None
+    assert fingerprints.tree(tmp_path) == {
+        "pipe": None,
+        "real": hashlib.sha256(b"x").hexdigest(),
+        "zero": None,
+    }
+    assert time.perf_counter() - started < 1
+
+
+def test_a_manifest_that_is_a_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / MANIFEST_NAME)
+    with pytest.raises(ManifestError, match="not a regular file"):
+        Manifest.load(tmp_path)
+    assert verify(tmp_path).problems[0].code == "verify.no_manifest"
+
+
+def test_only_a_manifest_render_wrote_marks_an_output_folder(tmp_path: Path) -> None:
+    assert not is_output_folder(tmp_path)
+    (tmp_path / MANIFEST_NAME).write_text('{"format": 1, "notes": {}}')  # someone else's
+    assert not is_output_folder(tmp_path)
+    Manifest(tmp_path).save()
+    assert is_output_folder(tmp_path)
+    (tmp_path / MANIFEST_NAME).unlink()
+    os.mkfifo(tmp_path / MANIFEST_NAME)
+    assert not is_output_folder(tmp_path)
+
+
+def test_recorded_inputs_are_trusted_only_inside_the_roots(tmp_path: Path) -> None:
+    notes, house, elsewhere = tmp_path / "notes", tmp_path / "house", tmp_path / "elsewhere"
+    for folder in (notes, house, elsewhere):
+        folder.mkdir()
+    (notes / "a.png").write_bytes(b"png")
+    (house / "logo.svg").write_bytes(b"svg")
+    (elsewhere / "b.png").write_bytes(b"png")
+    (notes / "link.png").symlink_to(elsewhere / "b.png")
+    (notes / "folder.png").mkdir()
+    os.mkfifo(notes / "pipe.png")
+    roots = [notes, house]
+
+    def judged(house_path: str = "house", *images: str) -> str | None:
+        recorded = {"house": {"path": house_path}, "images": dict.fromkeys(images)}
+        return untrusted_input(recorded, tmp_path, roots)
+
+    assert judged("house", "notes/a.png", "house/logo.svg", "notes/gone.png") is None
+    assert judged("notes/../house", "/" + str(notes / "a.png")) is None  # where they lead counts
+    assert judged("house", "elsewhere/b.png") == "elsewhere/b.png"
+    assert judged("house", "notes/link.png") == "notes/link.png"  # a link out
+    assert judged("house", "notes/pipe.png") == "notes/pipe.png"
+    assert judged("house", "notes/folder.png") == "notes/folder.png"
+    assert judged("house", "/dev/zero") == "/dev/zero"
+    assert judged("house", "../" * 30 + "etc/passwd") == "../" * 30 + "etc/passwd"
+    assert judged("elsewhere") == "elsewhere"
+    assert judged("house/logo.svg") == "house/logo.svg"  # a house is a folder
+    assert judged("/dev") == "/dev"
+    assert judged("house", "notes/a\0.png") == "notes/a\0.png"  # no file has that name
+    assert judged(None) == "None"  # type: ignore[arg-type]
+    with pytest.raises(KeyError):
+        untrusted_input({"images": {}}, tmp_path, roots)
