@@ -47,6 +47,9 @@ class Checked:
     #: The HTML stage's output, made by the check (so a failing house template is a problem of
     #: the check, as of the build) and used by the render that follows it.
     html: str | None = None
+    #: The settings this note is judged and rendered under: the front end's, with its
+    #: ``render.toml`` over them (admitted houses, limits).
+    settings: Settings = field(default_factory=Settings)
 
     @property
     def errors(self) -> list[Problem]:
@@ -156,7 +159,7 @@ class Renderer:
         problems: list[Problem] = []
         try:
             # The note's render.toml (the runner's) adds admitted houses and sets limits.
-            settings = note_settings(self.settings, path)
+            settings = checked.settings = note_settings(self.settings, path)
         except ConfigError as exc:
             checked.problems = exc.problems
             return checked
@@ -172,7 +175,7 @@ class Renderer:
             return checked.profile.section_titles()
 
         try:
-            source = load_note(path, titles_for, self.settings.limits)
+            source = load_note(path, titles_for, settings.limits)
         except UserError as exc:
             found = [replace(p, path=display) if p.path == str(path) else p for p in exc.problems]
             checked.problems = _sorted([*problems, *found], display)
@@ -190,7 +193,7 @@ class Renderer:
             context = {"house": profile.house, "today": self.today}
             note, found = validate(Note, source.data, context)
             found += self._template(source.data.get("template"), profile)
-            found += self._resources(source.data, profile, path)
+            found += self._resources(source.data, profile, path, settings)
             located += [source.locate(p, display) for p in found]
             located += self._stylesheet(profile, path)
             checked.note = note
@@ -226,14 +229,17 @@ class Renderer:
             )
         ]
 
-    def _resources(self, data: dict[str, Any], profile: HouseProfile, path: Path) -> list[Problem]:
+    @staticmethod
+    def _resources(
+        data: dict[str, Any], profile: HouseProfile, path: Path, settings: Settings
+    ) -> list[Problem]:
         """Every figure the note shows, opened and judged as the render will, each located.
 
         A figure refused by the confinement, one that does not decode, one over a limit, an SVG
         that asks for what the render would refuse: each is a problem at its reference.
         """
         confinement = Confinement(path.parent, profile.folder)
-        figures = Figures(confinement, path.parent, self.settings.limits)
+        figures = Figures(confinement, path.parent, settings.limits)
         problems = []
         for loc, text in _texts(data):
             for offset, reference in image_references(text):
@@ -276,7 +282,7 @@ class Renderer:
         locale = note.locale or profile.house.default_locale
         env = self.env(profile, locale)
         created = source_date_epoch() if self.created == "environment" else self.created
-        limits = self.settings.limits
+        limits = checked.settings.limits
         try:
             context = build_context(
                 note, profile, checked.path.parent, translations(locale), created, limits

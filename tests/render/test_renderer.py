@@ -11,7 +11,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from render.pdf import captured
 from render.renderer import Rendered, Renderer
-from tests.conftest import EXAMPLE_NOTE, edit
+from tests.conftest import EXAMPLE_NOTE, TODAY, edit
 from tests.pdftools import font_names, missing_glyphs, page_texts, squash
 
 # Each compliance block, identified by text the example house prints in it.
@@ -134,3 +134,13 @@ def test_pdf_metadata(rendered: Rendered) -> None:
     assert info.title == "新一代训练框架大幅降低大模型训练成本，有望加快应用落地"
     assert "林知远" in (info.author or "")
     assert (info.get("/CreationDate") or "").startswith("D:20260302")
+
+
+def test_the_notes_render_toml_sets_its_limits(note_file: Path) -> None:
+    """Limits come from the note's own project configuration, in the check and in the render."""
+    config = note_file.parent.parent / "render.toml"
+    assert Renderer(today=TODAY).check(note_file).errors == []
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write("\n[limits]\nnote_bytes = 1000\n")
+    [problem] = Renderer(today=TODAY).check(note_file).errors
+    assert problem.code == "file.too_large"
