@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import typer.main
 
 from render.cli import app
+from render.settings import Limits
 from tests.conftest import ROOT
 
 DOCS = "\n".join(
@@ -41,3 +44,12 @@ def test_readme_shows_the_two_set_up_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("limit", dataclasses.fields(Limits), ids=lambda f: f.name)
+def test_every_limit_is_in_the_security_page_with_its_default(limit: dataclasses.Field) -> None:
+    page = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    row = next((line for line in page.splitlines() if line.startswith(f"| `{limit.name}` |")), "")
+    assert row, f"{limit.name} is not in docs/security.md's table of limits"
+    default = row.split("|")[2].split("(")[0].strip().replace(",", "")
+    assert float(default) == limit.default, f"{limit.name}: the page says {default}"
