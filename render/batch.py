@@ -36,6 +36,7 @@ from render.manifest import (
 )
 from render.outputs import write_atomic
 from render.report import display_path
+from render.settings import Settings
 from render.worker import (
     SUFFIXES,
     Format,
@@ -65,6 +66,8 @@ class BuildOptions:
     force: bool = False
     #: The creation date written into every output (SOURCE_DATE_EPOCH); else each note's date.
     created: dt.datetime | None = None
+    #: The houses admitted and the resource limits (each note's time limit among them).
+    settings: Settings = field(default_factory=Settings)
 
 
 # -- the calling side ---------------------------------------------------------------------------
@@ -162,6 +165,7 @@ def _jobs(notes: Sequence[Path], options: BuildOptions, root: Path, build: str) 
             today=options.today,
             created=options.created,
             strict=options.strict,
+            settings=options.settings,
         )
         for note in notes
     ]
