@@ -300,6 +300,14 @@ def preview(
         str,
         typer.Option("--host", help="Address to listen on; anything but 127.0.0.1 is networked."),
     ] = "127.0.0.1",
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another host name browsers may use to reach the server (repeatable).",
+            metavar="NAME",
+        ),
+    ] = None,
     lang: LangOption = Lang.en,
     today: TodayOption = None,
 ) -> None:
@@ -309,7 +317,14 @@ def preview(
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder}: no such folder", param_hint="FOLDER")
     try:
-        serve(folder, host=host, port=port, today=_today(today), lang=lang.value)
+        serve(
+            folder,
+            host=host,
+            port=port,
+            today=_today(today),
+            lang=lang.value,
+            allow_hosts=allow_host or (),
+        )
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
