@@ -420,7 +420,9 @@ class Lane:
         self._process = self._connection = None
 
 
-def _watch(func: Callable[..., Any], args: tuple[Any, ...]) -> tuple[float | None, Callable[[], Any]]:
+def _watch(
+    func: Callable[..., Any], args: tuple[Any, ...]
+) -> tuple[float | None, Callable[[], Any]]:
     """How long a call may take before its worker is killed, and what it then returns."""
     if args and isinstance(args[0], Job) and func in (build_note, render_pdf):
         job: Job = args[0]

@@ -6,12 +6,11 @@ import asyncio
 import datetime as dt
 import logging
 import time
+import traceback
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TypeVar
-
-import traceback
-from concurrent.futures.process import BrokenProcessPool
 
 import anyio
 import anyio.to_thread

@@ -152,9 +152,7 @@ def _raw_get(url: str, target: str, host: str = "127.0.0.1") -> int:
     """Send a request line exactly as written (clients normalise ``..`` away; attackers do not)."""
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=WAIT) as sock:
-        sock.sendall(
-            f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
-        )
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
         head = sock.recv(1024).decode("latin-1")
     return int(head.split()[1])
 
