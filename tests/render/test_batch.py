@@ -505,10 +505,10 @@ def test_a_worker_that_dies_is_reported_and_what_was_built_is_kept(here: Path) -
 
 def test_a_note_over_its_time_limit_fails_alone(here: Path) -> None:
     notes = make_notes(here, 3)
-    emphasis_storm(notes[1])
-    # Far above a real note's few seconds here (first renders are cold, the machine busy), far
-    # below the storm's half a minute.
-    limits = Limits(render_seconds=10)
+    emphasis_storm(notes[1], 5000)
+    # Twice a real note's time in a cold worker on a busy machine (ten seconds at worst), far
+    # below the storm's minutes.
+    limits = Limits(render_seconds=20)
     options = BuildOptions(output=here / "dist", today=TODAY, settings=Settings(limits=limits))
     started = time.monotonic()
     summary = build(notes, options, jobs=2, root=here)
@@ -517,7 +517,7 @@ def test_a_note_over_its_time_limit_fails_alone(here: Path) -> None:
     [problem] = summary.outcomes[1].problems
     assert problem.code == "render.timeout" and problem.path == "notes/note-2.md"
     assert sorted(p.name for p in (here / "dist").glob("*.pdf")) == ["note-1.pdf", "note-3.pdf"]
-    assert elapsed < 30, elapsed
+    assert elapsed < 40, elapsed
 
 
 def test_a_second_build_into_the_same_folder_at_once_is_refused(here: Path) -> None:

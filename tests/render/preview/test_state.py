@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from render.cli import app
-from render.preview.state import Notes, PdfEntry
+from render.preview.state import Notes, PdfEntry, PdfTask
 from render.renderer import Renderer
 from render.settings import Limits, Settings
 from tests.conftest import TODAY, edit, emphasis_storm
@@ -186,7 +186,7 @@ def test_a_pdf_over_the_time_limit_is_the_notes_problem_until_it_changes(
     assert notes.pdf("note.md") == problems
     assert time.monotonic() - started < 0.5
     edit(note_file, "*_" * 3000, "")
-    assert isinstance(notes.pdf("note.md"), PdfEntry)
+    assert isinstance(notes.pdf_task("note.md"), PdfTask)  # rendered again once it changes
 
 
 def test_checking_and_the_html_are_under_the_time_limit_too(note_file: Path) -> None:
