@@ -126,9 +126,10 @@ class RenderTimeout(BaseException):
     """
 
 
-def _alarm(signum: int, frame: object) -> None:
-    raise RenderTimeout
-
+#: How often a timeout is raised again until it ends the render: Python drops an exception
+#: raised in a garbage-collection callback or a ``__del__`` (Dask installs such a callback), and
+#: the render would go on as if the time limit had not come.
+REPEAT_SECONDS = 0.1
 
 # Two prototypes of one C function: posting an exception to a thread, and taking it back (NULL).
 _post = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.py_object)(
@@ -147,37 +148,68 @@ def deadline(seconds: float) -> Iterator[None]:
     it, which also interrupts a blocking system call. Elsewhere (a Dask worker's task threads,
     the preview's HTML thread) signals cannot be used: a timer thread posts the exception to
     this thread with ``PyThreadState_SetAsyncExc``, and it lands at the next Python instruction.
+    Either way it is raised again every ``REPEAT_SECONDS`` until the block has ended.
     """
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
+        with _alarm_after(seconds):
             yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-        return
-    target = threading.get_ident()
-    lock = threading.Lock()
+    else:
+        with _posted_after(seconds):
+            yield
+
+
+@contextlib.contextmanager
+def _alarm_after(seconds: float) -> Iterator[None]:
     armed = [True]
 
-    def fire() -> None:
-        with lock:
-            if armed[0]:
-                _post(target, RenderTimeout)
+    def alarm(signum: int, frame: object) -> None:
+        if armed[0]:
+            raise RenderTimeout
 
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT_SECONDS)
     try:
         yield
     finally:
-        timer.cancel()
-        with lock:
+        # Nested, so that an alarm landing here (it is raised, as a timeout) cannot skip the
+        # cleanup; the next one is REPEAT_SECONDS away, far longer than these lines take.
+        try:
             armed[0] = False
-            # Posted just as the block ended and not raised yet: take it back, or it would
-            # land in whatever this thread runs next.
-            _take_back(target, None)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _posted_after(seconds: float) -> Iterator[None]:
+    target = threading.get_ident()
+    lock = threading.Lock()
+    armed = [True]
+    done = threading.Event()
+
+    def post() -> None:
+        if done.wait(seconds):
+            return
+        while True:
+            with lock:
+                if not armed[0]:
+                    return
+                _post(target, RenderTimeout)
+            if done.wait(REPEAT_SECONDS):
+                return
+
+    threading.Thread(target=post, name="render-deadline", daemon=True).start()
+    try:
+        yield
+    finally:
+        try:
+            done.set()
+        finally:
+            with lock:
+                armed[0] = False
+                # Posted just as the block ended and not raised yet: take it back, or it
+                # would land in whatever this thread runs next.
+                _take_back(target, None)
 
 
 def timeout_problem(display: str, seconds: float, forced: bool = False) -> Problem:
@@ -330,9 +362,13 @@ def _serve(connection: Connection, build: int) -> None:
     _start_worker(build)
     while True:
         try:
-            func, args = connection.recv()
+            message = connection.recv()
         except EOFError:
             return  # the parent closed its end: no more work
+        except Exception as exc:  # a call that does not unpickle here
+            connection.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            continue
+        func, args = message
         try:
             answer: tuple[str, Any] = ("value", func(*args))
         except Exception as exc:
