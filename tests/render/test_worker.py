@@ -93,12 +93,19 @@ def test_settings_and_cores() -> None:
 # -- the time limit ----------------------------------------------------------------------------
 
 
+#: A timeout may land in a garbage-collection callback, where Python drops it (and raises it
+#: again, see below): the Dask test leaves distributed's callback installed in this process,
+#: and pytest reports the dropped one as a warning.
+dropped_timeouts = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
 def _spin(seconds: float) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         pass
 
 
+@dropped_timeouts
 @pytest.mark.parametrize("where", ["main thread", "other thread"])
 def test_a_deadline_stops_python_code_in_any_thread(where: str) -> None:
     caught: list[float] = []
@@ -134,7 +141,7 @@ class _Swallows:
         self.finished.append(True)
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@dropped_timeouts
 @pytest.mark.parametrize("where", ["main thread", "other thread"])
 def test_a_timeout_python_drops_is_raised_again(where: str) -> None:
     caught: list[float] = []
@@ -159,23 +166,25 @@ def test_a_timeout_python_drops_is_raised_again(where: str) -> None:
     assert len(caught) == 1 and 0.25 < caught[0] < 2, caught
 
 
+@dropped_timeouts
 def test_a_note_over_its_time_limit_is_stopped_and_located(note_file: Path) -> None:
     emphasis_storm(note_file)
     started = time.monotonic()
     result = build_note(_job(note_file, ("pdf",), seconds=1))
     elapsed = time.monotonic() - started
-    assert not result.ok and result.crash is None and result.outputs == {}
+    assert not result.ok and result.crash is None and result.outputs == {}, result
     [problem] = result.problems
     assert problem.code == "render.timeout" and problem.path == "note.md"
     assert "1 seconds" in problem.message and "[limits]" in problem.message
     assert "render_seconds" in problem.message_zh
-    assert elapsed < 4, elapsed
+    assert elapsed < 6, elapsed  # the limit, and the check before it on a busy machine
     # The next note renders as usual (on a fresh renderer: the old one was stopped anywhere).
     edit(note_file, "*_" * 3000, "")
     again = build_note(_job(note_file, ("pdf",), seconds=60))
-    assert again.ok and again.outputs["note.pdf"].startswith(b"%PDF-")
+    assert again.ok and again.outputs["note.pdf"].startswith(b"%PDF-"), again.problems
 
 
+@dropped_timeouts
 def test_the_preview_pdf_job_is_limited_too(note_file: Path) -> None:
     good = render_pdf(_job(note_file, ("pdf",)))
     assert good.ok and good.outputs["note.pdf"].startswith(b"%PDF-") and good.pages >= 2
