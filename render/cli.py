@@ -330,6 +330,14 @@ def preview(
         str,
         typer.Option("--host", help="Address to listen on; anything but 127.0.0.1 is networked."),
     ] = "127.0.0.1",
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another host name browsers may use to reach the server (repeatable).",
+            metavar="NAME",
+        ),
+    ] = None,
     lang: LangOption = Lang.en,
     today: TodayOption = None,
     house_path: HousePathOption = None,
@@ -343,7 +351,15 @@ def preview(
     with contextlib.suppress(UsageError):  # a folder find_notes refuses is served empty
         _check_configs(find_notes([folder]))
     try:
-        serve(folder, host=host, port=port, today=_today(today), lang=lang.value, settings=settings)
+        serve(
+            folder,
+            host=host,
+            port=port,
+            today=_today(today),
+            lang=lang.value,
+            settings=settings,
+            allow_hosts=allow_host or (),
+        )
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None

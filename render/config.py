@@ -225,6 +225,17 @@ def note_settings(settings: Settings, note: Path) -> Settings:
     return Settings(house_paths=paths, limits=limits)
 
 
+def note_limits(settings: Settings, note: Path) -> Limits:
+    """The limits a note is held to: its ``render.toml``'s over the front end's.
+
+    A configuration that cannot be read leaves the front end's: the note's check reports it.
+    """
+    try:
+        return note_settings(settings, note).limits
+    except ConfigError:
+        return settings.limits
+
+
 def check_configs(notes: list[Path]) -> None:
     """Read the ``render.toml`` of every note before any work starts; raise the first error."""
     for found in dict.fromkeys(find_config(note.parent) for note in notes):
@@ -240,5 +251,6 @@ __all__ = [
     "find_config",
     "load_config",
     "locate",
+    "note_limits",
     "note_settings",
 ]

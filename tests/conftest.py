@@ -65,3 +65,12 @@ def edit(path: Path, old: str, new: str) -> Path:
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
+
+
+def emphasis_storm(note: Path, pairs: int = 3000) -> Path:
+    """Give a note a paragraph of ``*_*_*_…``: quick to parse, minutes to lay out as a PDF.
+
+    WeasyPrint's layout of it grows about with the square of its length (2,000 pairs take some
+    15 seconds), so a test sets a small time limit rather than waiting for it.
+    """
+    return edit(note, "## 投资建议", "*_" * pairs + "\n\n## 投资建议")

@@ -34,9 +34,10 @@ from render.settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 
-#: Host names a browser uses for a server on this machine; anything else is refused when the
-#: server listens on loopback only, so a web page cannot reach it by DNS rebinding.
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+#: Host names a browser uses for a server on this machine's loopback. Whatever the address the
+#: server listens on, a request naming a host it was not told of is refused, so that a web page
+#: cannot reach it by DNS rebinding (its own name, pointed at this machine).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 #: Our pages run only our script; a note's HTML has inline styles and data: images, nothing else.
 PAGE_POLICY = (
@@ -114,6 +115,8 @@ def create_app(
     settings: Settings | None = None,
 ) -> Starlette:
     """The preview application over a folder of notes (its watcher runs while the app does)."""
+    if "*" in allowed_hosts:
+        raise ValueError("the preview names the hosts it answers to; '*' would admit any")
     service = PreviewService(root, today, lang, settings)
 
     def service_of(request: Request) -> PreviewService:
@@ -216,6 +219,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as group:
             group.start_soon(service.work)
+            group.start_soon(service.pdf_work)
             group.start_soon(watch, service)
             service.poke()
             try:

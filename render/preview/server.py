@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import logging
@@ -9,7 +10,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,6 +29,41 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _host_name(address: str) -> str:
+    """An address as a Host header names it: IPv6 in brackets, lower case, compressed."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return address.lower().rstrip(".")
+    return f"[{ip.compressed}]" if ip.version == 6 else ip.compressed
+
+
+def _machine_names() -> set[str]:
+    """This machine's host names and the addresses they resolve to."""
+    names = {socket.gethostname(), socket.getfqdn()}
+    for name in list(names):
+        with contextlib.suppress(OSError, UnicodeError):
+            names |= {str(info[4][0]) for info in socket.getaddrinfo(name, None)}
+    return {_host_name(name) for name in names if name}
+
+
+def allowed_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
+    """The ``Host`` headers the server answers to when it listens on ``host``.
+
+    Loopback: the loopback names and the address itself. A wildcard (``0.0.0.0``, ``::``):
+    the machine's own names and addresses as well. Any other address: that address and the
+    machine's names. ``extra`` adds names the person running it chose (``--allow-host``).
+    Never any name at all: a page from elsewhere whose name is pointed at this machine (DNS
+    rebinding) would read the notes.
+    """
+    allowed = {*LOOPBACK_HOSTS, _host_name(host)}
+    if not is_loopback(host):
+        allowed |= _machine_names()
+    allowed |= {_host_name(name) for name in extra}
+    allowed.discard("")
+    return sorted(allowed)
 
 
 class PreviewServer(uvicorn.Server):
@@ -66,10 +102,11 @@ def build(
     today: dt.date | None = None,
     lang: str = "en",
     log_config: dict | None = None,
+    allow_hosts: Sequence[str] = (),
     settings: Settings | None = None,
 ) -> tuple[PreviewServer, socket.socket]:
-    """The server and its bound socket; a non-loopback host accepts any ``Host`` header."""
-    allowed = LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else ("*",)
+    """The server and its bound socket, answering to the host names :func:`allowed_hosts` gives."""
+    allowed = allowed_hosts(host, allow_hosts)
     app = create_app(root, today=today, lang=lang, allowed_hosts=allowed, settings=settings)
     sock = bind(host, port)
     config = uvicorn.Config(
@@ -95,11 +132,13 @@ def serve(
     port: int = 8000,
     today: dt.date | None = None,
     lang: str = "en",
+    allow_hosts: Sequence[str] = (),
     settings: Settings | None = None,
 ) -> None:
     """Serve until interrupted; raise :class:`UsageError` if the address cannot be used."""
-    logging_config = uvicorn.config.LOGGING_CONFIG
-    server, sock = build(root, host, port, today, lang, logging_config, settings)
+    server, sock = build(
+        root, host, port, today, lang, uvicorn.config.LOGGING_CONFIG, allow_hosts, settings
+    )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
     logger = logging.getLogger("render.preview")
@@ -126,10 +165,11 @@ def running(
     today: dt.date | None = None,
     lang: str = "en",
     timeout: float = 30.0,
+    allow_hosts: Sequence[str] = (),
     settings: Settings | None = None,
 ) -> Iterator[str]:
     """A real preview server on a background thread (for tests and benchmarks); yields its URL."""
-    server, sock = build(root, host, port, today, lang, settings=settings)
+    server, sock = build(root, host, port, today, lang, allow_hosts=allow_hosts, settings=settings)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="preview-server", daemon=True
     )

@@ -1,4 +1,4 @@
-"""The preview's event-loop side: renders on one worker thread, passes after changes, pushes."""
+"""The preview's event-loop side: renders off the loop, passes after changes, pushes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import asyncio
 import datetime as dt
 import logging
 import time
+import traceback
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,8 +16,18 @@ import anyio
 import anyio.to_thread
 
 from render.preview.events import Broadcaster
-from render.preview.state import Notes, NoteView, PdfEntry
+from render.preview.state import Notes, NoteView, PdfEntry, PdfTask
 from render.settings import Settings
+from render.worker import (
+    GRACE_SECONDS,
+    Job,
+    Lane,
+    Overran,
+    Result,
+    job_seconds,
+    render_pdf,
+    timed_out,
+)
 from schemas.problems import Problem
 
 log = logging.getLogger("render.preview")
@@ -24,11 +36,15 @@ T = TypeVar("T")
 
 
 class PreviewService:
-    """Owns the notes, the open pages and the render thread.
+    """Owns the notes, the open pages, the render thread and the PDF worker.
 
     Every call into :class:`Notes` goes through :meth:`run`: a worker thread, one call at a time
     (a capacity limiter of one), so a render never blocks the event loop and the one warm renderer
-    is never used by two threads at once.
+    is never used by two threads at once. Those calls check notes and render their HTML, which
+    is quick. PDFs, whose layout may take long (a hostile note's for minutes), are rendered in a
+    worker process, one at a time, without holding the render thread: the index and the other
+    notes' pages answer meanwhile, and a PDF over the time limit is stopped (its worker killed
+    and replaced if it does not stop) and shown as the note's ``render.timeout`` problem.
     """
 
     def __init__(
@@ -41,6 +57,9 @@ class PreviewService:
         self.notes = Notes(root, today, lang, settings)
         self.events = Broadcaster()
         self._limiter: anyio.CapacityLimiter | None = None
+        self._pdf_limiter: anyio.CapacityLimiter | None = None
+        self._pdf_lane: Lane | None = None
+        self._pdf_wake = asyncio.Event()
         self._wake = asyncio.Event()
         #: Set by the watcher to be re-armed when the folders it should watch change.
         self.rewatch: Callable[[], None] = lambda: None
@@ -89,10 +108,33 @@ class PreviewService:
         if view is None:
             return None
         shown = view.state
-        result = await self.run(self.notes.pdf, rel)
+        if self._pdf_limiter is None:
+            self._pdf_limiter = anyio.CapacityLimiter(1)
+        # One PDF at a time: a second request for the same note then finds it in the cache.
+        async with self._pdf_limiter:
+            step = await self.run(self.notes.pdf_task, rel)
+            while isinstance(step, PdfTask):
+                job = step.job
+                result = await anyio.to_thread.run_sync(self._render_pdf, job)
+                step = await self.run(self.notes.pdf_done, rel, step, result)
         if view.state != shown:
             self._publish(rel)
-        return result
+        return step
+
+    def _render_pdf(self, job: Job) -> Result:
+        """Render a PDF in the PDF worker process (started on first use, replaced if killed)."""
+        if self.closing:
+            return Result(job.key, job.display, ok=False, crash="the preview is stopping")
+        if self._pdf_lane is None:
+            self._pdf_lane = Lane()
+        seconds = job_seconds(job) + GRACE_SECONDS
+        try:
+            return self._pdf_lane.call(render_pdf, (job,), seconds)
+        except Overran:
+            return timed_out(job, forced=True)
+        except BrokenProcessPool:
+            crash = traceback.format_exc()
+            return Result(job.key, job.display, ok=False, crash=crash)
 
     def state(self, rel: str) -> dict[str, Any]:
         view = self.notes.views.get(rel)
@@ -104,6 +146,8 @@ class PreviewService:
         """Stop watching and end every open event stream: the server is shutting down."""
         self.closing = True
         self.events.close()
+        if self._pdf_lane is not None:
+            self._pdf_lane.close(kill=True)
         # The watcher's thread must be told: a cancelled thread call waits for the thread.
         self.rewatch()
 
@@ -121,6 +165,20 @@ class PreviewService:
             except Exception:
                 log.exception("preview pass failed; the server keeps running")
             self.swept.set()
+            self._pdf_wake.set()
+
+    async def pdf_work(self) -> None:
+        """Render the PDFs that open PDF views show, after each pass, apart from the passes:
+        a PDF taking long holds up neither the HTML pages nor the index."""
+        while True:
+            await self._pdf_wake.wait()
+            self._pdf_wake.clear()
+            for rel in sorted(self.notes.views):
+                if self.events.watching(rel, "pdf"):
+                    try:
+                        await self.pdf(rel)
+                    except Exception:
+                        log.exception("PDF of %s failed; the server keeps running", rel)
 
     async def sweep(self) -> None:
         """Bring every note up to date, the notes open in a browser first, and tell the pages."""
@@ -135,10 +193,7 @@ class PreviewService:
                 self._publish(rel)
                 changed_index = True
                 log.info("%s: %s", rel, self.state(rel)["status"])
-        # PDFs only for pages showing one, and after every HTML view is up to date.
-        for rel in order:
-            if self.events.watching(rel, "pdf"):
-                await self.pdf(rel)
+        # PDFs only for pages showing one, after every HTML view is up to date (pdf_work).
         if changed_index:
             self.events.index()
         if self.notes.house_folders() - self.watched:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from render.config import find_config
+from render.config import find_config, note_limits
 from render.discover import find_notes
 from render.errors import UserError
+from render.outputs import source_date_epoch
 from render.preview.fingerprint import Fingerprints
 from render.renderer import Checked, Renderer
 from render.report import display_path as display
 from render.settings import Settings
+from render.worker import Job, RenderTimeout, Result, deadline, render_pdf, timeout_problem
 from schemas.problems import Problem, Severity
 
 log = logging.getLogger("render.preview")
@@ -32,6 +34,15 @@ class PdfEntry:
     data: bytes
     pages: int
     seconds: float
+
+
+@dataclass(frozen=True)
+class PdfTask:
+    """A PDF to render in the PDF worker: the job, and the fingerprint of the inputs it reads."""
+
+    fingerprint: str
+    job: Job
+    attempt: int = 1
 
 
 @dataclass
@@ -95,8 +106,9 @@ def _summary(checked: Checked) -> dict[str, str]:
     return out
 
 
-def _bug_problem(exc: Exception, where: str) -> Problem:
-    log.error("internal error rendering %s", where, exc_info=exc)
+def _bug_problem(exc: Exception, where: str, logged: bool = False) -> Problem:
+    if not logged:
+        log.error("internal error rendering %s", where, exc_info=exc)
     return Problem(
         "render.internal",
         f"internal error (a bug in render, not in the note; the server log has the "
@@ -124,7 +136,8 @@ class Notes:
         self.today = today
         self.lang = lang
         #: The runner's settings (``--house-path``); each note's render.toml adds to them.
-        self.renderer = Renderer(today=today, settings=settings)
+        self.settings = settings or Settings()
+        self.renderer = Renderer(today=today, settings=self.settings)
         self.fingerprints = Fingerprints()
         self.views: dict[str, NoteView] = {}
 
@@ -178,47 +191,82 @@ class Notes:
         view.state = self._state(view)
         return view.state != old
 
-    def pdf(self, rel: str) -> PdfEntry | list[Problem]:
+    def pdf(self, rel: str, run: Callable[[Job], Result] = render_pdf) -> PdfEntry | list[Problem]:
         """The PDF of the note as it is now: from the cache if its inputs are unchanged.
 
         Returns the errors instead when the note cannot be rendered; an error only the PDF
-        stage finds (a resource a template asks for and is refused) joins the note's problems.
+        stage finds (a resource a template asks for and is refused, the time limit) joins the
+        note's problems. ``run`` renders a job; the preview runs it in its PDF worker process
+        (see :meth:`pdf_task` and :meth:`pdf_done`, the two halves it calls from its thread).
         """
+        step = self.pdf_task(rel)
+        while isinstance(step, PdfTask):
+            step = self.pdf_done(rel, step, run(step.job))
+        return step
+
+    def pdf_task(self, rel: str) -> PdfEntry | list[Problem] | PdfTask:
+        """The cached PDF, the errors that stop one, or the job that renders it now."""
         self.refresh(rel)
         view = self.views.get(rel)
-        entry: PdfEntry | None = None
-        for _ in range(ATTEMPTS):
-            if view is None or view.checked is None or view.fingerprint is None:
-                break
-            if view.pdf is not None and view.pdf.fingerprint == view.fingerprint:
-                return view.pdf
-            fingerprint = view.fingerprint
-            started = time.perf_counter()
-            try:
-                rendered = self.renderer.render_checked(view.checked, ("pdf",))
-            except UserError as exc:
-                failed = exc.problems
-            except Exception as exc:
-                failed = [_bug_problem(exc, view.checked.display)]
-            else:
-                assert rendered.pdf is not None
-                seconds = time.perf_counter() - started
-                entry = PdfEntry(fingerprint, rendered.pdf, rendered.pages, seconds)
-                self.refresh(rel)
-                if view.fingerprint == fingerprint:
-                    view.pdf = entry
-                    view.state = self._state(view)
-                    return entry
-                continue
-            view.problems = [*view.problems, *failed]
-            view.checked = None
-            view.state = self._state(view)
-            break
-        if entry is not None:
-            # The inputs changed under every attempt: the newest render, not cached.
+        if view is None or view.checked is None or view.fingerprint is None:
+            return self._errors(view)
+        if view.pdf is not None and view.pdf.fingerprint == view.fingerprint:
+            return view.pdf
+        return PdfTask(view.fingerprint, self._job(view, view.checked.display))
+
+    def pdf_done(
+        self, rel: str, task: PdfTask, result: Result
+    ) -> PdfEntry | list[Problem] | PdfTask:
+        """Take a rendered PDF, or why it failed; another task if the inputs changed meanwhile."""
+        self.refresh(rel)
+        view = self.views.get(rel)
+        if view is None:
+            return []
+        current = view.fingerprint == task.fingerprint
+        if not current and task.attempt < ATTEMPTS and view.checked and view.fingerprint:
+            # Rendered from inputs that are no longer there: render the note as it is now.
+            return PdfTask(view.fingerprint, self._job(view, task.job.display), task.attempt + 1)
+        if result.ok:
+            pdf = result.outputs[task.job.key + ".pdf"]
+            entry = PdfEntry(task.fingerprint, pdf, result.pages, result.seconds)
+            if current:
+                view.pdf = entry
+                view.state = self._state(view)
+            # Else the inputs changed under every attempt: the newest render, not cached.
             return entry
-        errors = [p for p in view.problems if p.severity is Severity.ERROR] if view else []
-        return errors
+        if result.crash is not None:
+            log.error("internal error rendering %s:\n%s", task.job.display, result.crash)
+            last = result.crash.strip().splitlines()[-1]
+            failed = [_bug_problem(RuntimeError(last), task.job.display, logged=True)]
+        else:
+            failed = [p for p in result.problems if p.severity is Severity.ERROR]
+        if not current:
+            return failed
+        # An error only the PDF stage finds (or its time limit) is the note's until it changes.
+        known = {p.key for p in view.problems}
+        view.problems = [*view.problems, *(p for p in failed if p.key not in known)]
+        view.checked = None
+        view.state = self._state(view)
+        return self._errors(view)
+
+    def _job(self, view: NoteView, where: str) -> Job:
+        created = source_date_epoch() if self.renderer.created == "environment" else None
+        return Job(
+            key=view.path.stem,
+            path=str(view.path),
+            display=where,
+            root=str(self.root),
+            build="preview",
+            formats=("pdf",),
+            today=self.today,
+            created=created,
+            strict=False,
+            settings=self.settings,
+        )
+
+    @staticmethod
+    def _errors(view: NoteView | None) -> list[Problem]:
+        return [p for p in view.problems if p.severity is Severity.ERROR] if view else []
 
     def is_current(self, rel: str) -> bool:
         """Whether a note's known state is of its files as they are now.
@@ -247,6 +295,16 @@ class Notes:
     def _render(self, view: NoteView) -> None:
         """Check and render the HTML; any failure becomes a located problem, never an exception."""
         where = display(view.path)
+        seconds = note_limits(self.settings, view.path).render_seconds
+        try:
+            with deadline(seconds):
+                self._check_and_render(view, where)
+        except RenderTimeout:
+            # Stopped anywhere, perhaps halfway through filling a cache: start afresh.
+            self.renderer = Renderer(today=self.today, settings=self.settings)
+            view.problems, view.checked = [timeout_problem(where, seconds)], None
+
+    def _check_and_render(self, view: NoteView, where: str) -> None:
         try:
             checked = self.renderer.check(view.path, where)
         except Exception as exc:

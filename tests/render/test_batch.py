@@ -29,7 +29,8 @@ import render.worker as worker
 from render.batch import BuildOptions, build
 from render.cli import app
 from render.manifest import MANIFEST_NAME, Manifest, verify
-from tests.conftest import ROOT, TODAY, edit
+from render.settings import Limits, Settings
+from tests.conftest import ROOT, TODAY, edit, emphasis_storm
 
 RENDER = Path(sys.executable).with_name("render")
 runner = CliRunner()
@@ -494,11 +495,29 @@ def test_a_worker_that_dies_is_reported_and_what_was_built_is_kept(here: Path) -
     options = BuildOptions(output=here / "dist", today=TODAY)
     summary = build(notes, options, jobs=1, reporter=KillTheWorker(), root=here)
     statuses = [o.status for o in summary.outcomes]
-    assert statuses.count("built") == 1 and statuses.count("crashed") == 2, statuses
+    # The note the worker had in hand is lost; a fresh worker renders the rest.
+    assert statuses.count("built") == 2 and statuses.count("crashed") == 1, statuses
     crashed = next(o for o in summary.outcomes if o.status == "crashed")
     assert crashed.crash and "terminated abruptly" in crashed.crash
-    assert len(Manifest.load(here / "dist").notes) == 1
+    assert len(Manifest.load(here / "dist").notes) == 2
     assert not verify(here / "dist").problems
+
+
+def test_a_note_over_its_time_limit_fails_alone(here: Path) -> None:
+    notes = make_notes(here, 3)
+    emphasis_storm(notes[1], 5000)
+    # Twice a real note's time in a cold worker on a busy machine (ten seconds at worst), far
+    # below the storm's minutes.
+    limits = Limits(render_seconds=20)
+    options = BuildOptions(output=here / "dist", today=TODAY, settings=Settings(limits=limits))
+    started = time.monotonic()
+    summary = build(notes, options, jobs=2, root=here)
+    elapsed = time.monotonic() - started
+    assert [o.status for o in summary.outcomes] == ["built", "failed", "built"], summary.problems
+    [problem] = summary.outcomes[1].problems
+    assert problem.code == "render.timeout" and problem.path == "notes/note-2.md"
+    assert sorted(p.name for p in (here / "dist").glob("*.pdf")) == ["note-1.pdf", "note-3.pdf"]
+    assert elapsed < 40, elapsed
 
 
 def test_a_second_build_into_the_same_folder_at_once_is_refused(here: Path) -> None:

@@ -20,8 +20,10 @@ import httpx
 import pytest
 
 from render.preview import watch
-from render.preview.server import running
-from tests.conftest import ROOT, TODAY, edit
+from render.preview.server import allowed_hosts, running
+from render.settings import Limits, Settings
+from render.worker import GRACE_SECONDS
+from tests.conftest import ROOT, TODAY, edit, emphasis_storm
 
 WAIT = 15.0  # generous: a shared two-core machine may be busy
 
@@ -146,13 +148,11 @@ def test_a_deleted_note_says_so_on_its_page(
     stream.next("note", lambda s: s["status"] == "missing")
 
 
-def _raw_get(url: str, target: str) -> int:
+def _raw_get(url: str, target: str, host: str = "127.0.0.1") -> int:
     """Send a request line exactly as written (clients normalise ``..`` away; attackers do not)."""
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=WAIT) as sock:
-        sock.sendall(
-            f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
-        )
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
         head = sock.recv(1024).decode("latin-1")
     return int(head.split()[1])
 
@@ -326,3 +326,79 @@ def test_cli_refuses_to_start_on_a_broken_render_toml(workspace: Path) -> None:
     assert done.returncode == 2
     assert "render.toml:1:1: error: houses: Input should be a valid list" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_slow_pdf_holds_up_neither_the_index_nor_other_notes(
+    workspace: Path, note_file: Path
+) -> None:
+    slow = note_file.with_name("slow.md")
+    slow.write_bytes(note_file.read_bytes())
+    emphasis_storm(slow)  # half a minute or more of layout, cut short by the limit
+    limit = 4.0
+    settings = Settings(limits=Limits(render_seconds=limit))
+    with running(workspace / "notes", today=TODAY, settings=settings) as url:
+        assert httpx.get(url, timeout=WAIT).status_code == 200
+        stream = Events(f"{url}_events?note=slow.md&view=pdf")  # a PDF view is open on it
+        fetched: dict[str, object] = {}
+
+        def fetch_pdf() -> None:
+            started = time.monotonic()
+            response = httpx.get(f"{url}pdf-file/slow.md", timeout=60)
+            fetched.update(response=response, seconds=time.monotonic() - started)
+
+        thread = threading.Thread(target=fetch_pdf)
+        thread.start()
+        time.sleep(1)  # the slow PDF is being laid out now
+        answered = {}
+        for path in ("", "note/note.md", "pdf/note.md", "note/slow.md"):
+            started = time.monotonic()
+            assert httpx.get(f"{url}{path}", timeout=WAIT).status_code == 200
+            answered[path] = time.monotonic() - started
+        assert max(answered.values()) < 2, answered
+        assert "pdf" not in fetched  # all that while, the slow PDF was still being rendered
+        thread.join(60)
+        state = stream.next("note", lambda s: s["status"] == "errors")
+        stream.close()
+    assert [p["code"] for p in state["problems"]] == ["render.timeout"]
+    assert state["problems"][0]["path"] == str(slow)
+    response = fetched["response"]
+    assert isinstance(response, httpx.Response) and response.content == b""  # the page says why
+    assert fetched["seconds"] < 2 * limit + GRACE_SECONDS, fetched
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.2", "::1"])
+def test_every_bind_address_checks_the_host_header(workspace: Path, address: str) -> None:
+    if ":" in address and not _ipv6_loopback():
+        pytest.skip("this machine has no IPv6 loopback")
+    with running(workspace / "notes", host=address, today=TODAY) as url:
+        port = urlsplit(url).port
+        name = f"[{address}]" if ":" in address else address
+        # A page of evil.example whose name is pointed at this address (DNS rebinding).
+        assert _raw_get(url, "/", "evil.example") == 400
+        assert _raw_get(url, "/", f"evil.example:{port}") == 400
+        assert _raw_get(url, "/note/note.md", f"{name}:{port}") == 200
+        assert _raw_get(url, "/", name) == 200
+        assert _raw_get(url, "/", f"localhost:{port}") == 200
+
+
+def test_allow_host_admits_a_chosen_name(workspace: Path) -> None:
+    with running(workspace / "notes", host="127.0.0.2", allow_hosts=["Notes.Internal"]) as url:
+        assert _raw_get(url, "/", "notes.internal") == 200
+        assert _raw_get(url, "/", "other.internal") == 400
+
+
+def test_a_wildcard_bind_answers_to_this_machines_names_only() -> None:
+    allowed = allowed_hosts("0.0.0.0")
+    assert "*" not in allowed and "evil.example" not in allowed
+    assert socket.gethostname().lower() in allowed
+    assert {"127.0.0.1", "localhost", "[::1]"} <= set(allowed)
+    assert "[::1]" in allowed_hosts("::") and "[::1]" in allowed_hosts("0:0::1")
