@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from render.batch import BuildOptions, Outcome, Silent, build  # noqa: E402
-from render.confine import Confinement  # noqa: E402
-from render.load import load_note  # noqa: E402
+from render.batch.build import BuildOptions, Outcome, Silent, build  # noqa: E402
+from render.load.note import load_note  # noqa: E402
+from render.pdf.confine import Confinement  # noqa: E402
 from render.renderer import Renderer  # noqa: E402
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -86,7 +86,7 @@ def make_workspace(folder: Path, count: int) -> tuple[list[Path], list[Path]]:
     """The example notes and ``count`` notes made from one of them, titles and dates varied."""
     shutil.copytree(EXAMPLES / "houses", folder / "houses")
     shutil.copytree(EXAMPLES / "notes", folder / "examples")
-    from render.discover import find_notes
+    from render.cli.discover import find_notes
 
     examples = find_notes([folder / "examples"])
     generated = folder / "generated"

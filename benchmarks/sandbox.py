@@ -12,9 +12,9 @@ from pathlib import Path
 
 import jinja2
 
-import render.html as html
-from render.context import build_context
-from render.i18n import translations
+import render.html.environment as html
+from render.context.i18n import translations
+from render.context.resolve import build_context
 from render.renderer import Renderer
 
 NOTE = Path("examples/notes/2026-03-02-ai-training-cost.md")

@@ -9,22 +9,28 @@ from typing import Any, Literal
 
 from jinja2 import Environment
 
-from render.config import ConfigError, note_settings
-from render.confine import Confinement
-from render.context import build_context
+from render.batch.outputs import source_date_epoch
+from render.context.i18n import translations
+from render.context.markdown import image_references
+from render.context.resolve import build_context
 from render.errors import UserError
-from render.fidelity import FidelityCheck
-from render.houses import HouseProfile, find_house, load_house
-from render.html import environment, render_html, stylesheet, template_files, template_names
-from render.i18n import translations
-from render.images import Figures, ImageProblem, css_problems
-from render.load import Source, load_note
-from render.markdown import image_references
-from render.outputs import source_date_epoch
-from render.pdf import PdfWriter
+from render.html.environment import (
+    environment,
+    render_html,
+    stylesheet,
+    template_files,
+    template_names,
+)
+from render.load.config import ConfigError, note_settings
+from render.load.houses import HouseProfile, find_house, load_house
+from render.load.note import Source, load_note
+from render.pdf.confine import Confinement
+from render.pdf.fidelity import FidelityCheck
+from render.pdf.writer import PdfWriter
 from render.report import display_path
 from render.settings import Settings
-from render.validate import validate
+from render.validate.images import Figures, ImageProblem, css_problems
+from render.validate.models import validate
 from schemas.note import Note
 from schemas.problems import Loc, Problem, Severity, quote
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from render.houses import SHIPPED_HOUSES
+from render.load.houses import SHIPPED_HOUSES
 from render.renderer import Renderer
 
 ROOT = Path(__file__).resolve().parent.parent

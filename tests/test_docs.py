@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 import typer.main
 
-from render.cli import app
+from render.cli.app import app
 from render.settings import Limits
 from tests.conftest import ROOT
 

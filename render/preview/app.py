@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from render.load import NOTE_SUFFIXES
+from render.load.note import NOTE_SUFFIXES
 from render.preview import pages
 from render.preview.service import PreviewService
 from render.preview.state import PdfEntry

@@ -8,7 +8,7 @@ import os
 import time
 from pathlib import Path
 
-from render.houses import BUILTIN_TEMPLATES
+from render.load.houses import BUILTIN_TEMPLATES
 
 #: A file changed this recently is always re-read: timestamps advance in coarse ticks, so two
 #: saves of the same size within one tick leave the same stat signature (git's "racy clean").

@@ -15,10 +15,7 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 
-from render.preview.events import Broadcaster
-from render.preview.state import Notes, NoteView, PdfEntry, PdfTask
-from render.settings import Settings
-from render.worker import (
+from render.batch.worker import (
     GRACE_SECONDS,
     Job,
     Lane,
@@ -28,6 +25,9 @@ from render.worker import (
     render_pdf,
     timed_out,
 )
+from render.preview.events import Broadcaster
+from render.preview.state import Notes, NoteView, PdfEntry, PdfTask
+from render.settings import Settings
 from schemas.problems import Problem
 
 log = logging.getLogger("render.preview")

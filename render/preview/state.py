@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from render.config import find_config, note_limits
-from render.discover import find_notes
+from render.batch.outputs import source_date_epoch
+from render.batch.worker import Job, RenderTimeout, Result, deadline, render_pdf, timeout_problem
+from render.cli.discover import find_notes
 from render.errors import UserError
-from render.outputs import source_date_epoch
+from render.load.config import find_config, note_limits
 from render.preview.fingerprint import Fingerprints
 from render.renderer import Checked, Renderer
 from render.report import display_path as display
 from render.settings import Settings
-from render.worker import Job, RenderTimeout, Result, deadline, render_pdf, timeout_problem
 from schemas.problems import Problem, Severity
 
 log = logging.getLogger("render.preview")

@@ -8,7 +8,7 @@ from pathlib import Path
 import anyio
 from watchfiles import awatch
 
-from render.houses import BUILTIN_TEMPLATES
+from render.load.houses import BUILTIN_TEMPLATES
 from render.preview.service import PreviewService
 
 log = logging.getLogger("render.preview")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from render.cli import app
-from render.load import NOTE_SUFFIXES
+from render.cli.app import app
+from render.load.note import NOTE_SUFFIXES
 from schemas.note import Note
 
 CORPUS = Path(__file__).resolve().parent / "broken"
@@ -133,7 +133,7 @@ def test_every_rule_code_is_documented_and_the_corpus_covers_most() -> None:
     root = CORPUS.parent.parent.parent
     pattern = r'"((?:schema|body|syntax|house|render|file)\.[a-z_]+)"'
     emitted = {c for f in REPORTERS for c in re.findall(pattern, (root / f).read_text("utf-8"))}
-    # Module and logger names look like codes: "render.worker", "render.preview".
+    # Module and logger names look like codes: "render.batch.worker", "render.preview".
     emitted = {c for c in emitted if not (root / c.replace(".", "/")).with_suffix(".py").exists()}
     emitted -= {"house.yaml", "render.toml", "render.preview"}  # file names, a package's logger
     documented = set(
@@ -145,7 +145,7 @@ def test_every_rule_code_is_documented_and_the_corpus_covers_most() -> None:
     # The rest are exercised in tests/schemas (schema.*) or cannot reach `check` from a folder;
     # render.internal is the preview server's, tested in tests/render/preview; a broken
     # render.toml (render.project_config) stops `check` before any note, tested in test_config.
-    # The codes found after layout are `render build`'s, not `check`'s: tests/render/test_fidelity.py
+    # The codes found after layout are `render build`'s, not `check`'s: tests/render/pdf/test_fidelity.py
     # and test_pdf.py test them, and tests/hostile has a case for each.
     after_layout = {"render.unprinted", "render.glyph", "render.layout", "render.style"}
     unreachable = {"file.missing", "render.internal", "render.project_config", "render.timeout"}

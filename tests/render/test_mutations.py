@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from render.batch.outputs import write_atomic
 from render.errors import UserError
-from render.outputs import write_atomic
 from render.renderer import Format, Renderer
 from render.report import ErrorFormat, format_problem
 from schemas.problems import Problem

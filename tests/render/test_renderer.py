@@ -9,7 +9,7 @@ import pytest
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from render.pdf import captured
+from render.pdf.writer import captured
 from render.renderer import Rendered, Renderer
 from tests.conftest import EXAMPLE_NOTE, TODAY, edit
 from tests.pdftools import font_names, missing_glyphs, page_texts, squash
@@ -102,7 +102,7 @@ def test_no_glyph_is_missing(rendered: Rendered) -> None:
 
 def test_missing_glyph_check_can_fail(renderer: Renderer, note_file: Path) -> None:
     # A private-use character no installed font has: the check must see the tofu box. render
-    # refuses such a note (tests/render/test_fidelity.py), so its HTML is laid out here alone.
+    # refuses such a note (tests/render/pdf/test_fidelity.py), so its HTML is laid out here alone.
     edit(note_file, "技术迭代不及预期", "技术迭代\ue000不及预期")
     html = renderer.render_checked(renderer.check(note_file), ("html",)).html
     with captured():  # WeasyPrint's warning about the box, kept off the test's output

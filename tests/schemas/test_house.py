@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from render.houses import HOUSE_FILE, SHIPPED_HOUSES
-from render.load import load_note
+from render.load.houses import HOUSE_FILE, SHIPPED_HOUSES
+from render.load.note import load_note
 from render.renderer import Renderer
-from render.validate import validate
+from render.validate.models import validate
 from schemas.house import House
 from schemas.problems import Problem
 from tests.conftest import edit

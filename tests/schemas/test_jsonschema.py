@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from render.cli import app
-from render.houses import HOUSE_FILE, SHIPPED_HOUSES
-from render.load import load_note
+from render.cli.app import app
+from render.load.houses import HOUSE_FILE, SHIPPED_HOUSES
+from render.load.note import load_note
 from schemas.jsonschema import BODY_SECTIONS, SCHEMAS, schema_text
 from tests.conftest import EXAMPLES, ROOT
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from render.houses import SHIPPED_HOUSES, load_house
-from render.validate import validate
+from render.load.houses import SHIPPED_HOUSES, load_house
+from render.validate.models import validate
 from schemas.house import Action, House
 from schemas.note import Note
 from schemas.problems import Problem, Severity

@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from render.batch.worker import GRACE_SECONDS
 from render.preview import watch
 from render.preview.server import allowed_hosts, running
 from render.settings import Limits, Settings
-from render.worker import GRACE_SECONDS
 from tests.conftest import ROOT, TODAY, edit, emphasis_storm
 
 WAIT = 15.0  # generous: a shared two-core machine may be busy

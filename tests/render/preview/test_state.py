@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from render.cli import app
+from render.cli.app import app
 from render.preview.state import Notes, PdfEntry, PdfTask
 from render.renderer import Renderer
 from render.settings import Limits, Settings

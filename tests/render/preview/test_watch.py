@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from render.houses import BUILTIN_TEMPLATES
+from render.load.houses import BUILTIN_TEMPLATES
 from render.preview.service import PreviewService
 from render.preview.watch import watch, watch_paths
 from tests.conftest import TODAY, edit

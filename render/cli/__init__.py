@@ -1,0 +1,1 @@
+"""Front end: the ``render`` command line."""

@@ -1,0 +1,1 @@
+"""Context stage: resolve a note against its house, in the note's locale."""

@@ -1,0 +1,191 @@
+"""Analyst Markdown to safe HTML: raw HTML disabled, images embedded once from allowed folders."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from render.errors import UserError
+from render.pdf.confine import Confinement
+from render.settings import Limits
+from render.validate.images import Figure, Figures, ImageProblem
+from schemas.markdown import PARSER, note_markdown
+from schemas.note import line_starts, starts_with_source
+from schemas.problems import Loc, Problem
+
+#: The attribute that names where in the note an element's text was written (``event:12``).
+MARK = "data-src"
+#: The tokens whose element gets a mark: every block that holds the note's text.
+_MARKED = {
+    "paragraph_open",
+    "heading_open",
+    "list_item_open",
+    "th_open",
+    "td_open",
+    "fence",
+    "code_block",
+}
+
+#: A paragraph's opening tag, with its source mark if it has one.
+_OPENING_P = re.compile(r'<p(?: data-src="[^"]*")?>')
+
+
+def source_mark(loc: Loc, offset: int) -> str:
+    """Where an element's text starts: the field's path and characters into its text.
+
+    >>> source_mark(("commentary", 0, "body"), 12)
+    'commentary.0.body:12'
+    >>> read_mark(source_mark(("commentary", 0, "body"), 12))
+    (('commentary', 0, 'body'), 12)
+    """
+    return ".".join(str(part) for part in loc) + f":{offset}"
+
+
+def read_mark(mark: str) -> tuple[Loc, int] | None:
+    """The field path and offset a mark names, or None for one render did not write."""
+    path, _, offset = mark.rpartition(":")
+    if not path or not offset.isdigit():
+        return None
+    return tuple(int(p) if p.isdigit() else p for p in path.split(".")), int(offset)
+
+
+def image_references(text: str) -> Iterator[tuple[int, str]]:
+    """Each image a Markdown text refers to, as (character offset of its line, reference)."""
+    starts = line_starts(text)
+    for token in PARSER.parse(text):
+        for child in token.children or []:
+            if child.type == "image" and token.map:
+                yield starts[min(token.map[0], len(starts) - 1)], str(child.attrGet("src"))
+
+
+class BodyRenderer:
+    """Renders a note's Markdown fields, resolving images through the render's confinement.
+
+    Each distinct image is embedded once: its ``<img>`` elements (alt text and all) show an
+    empty stand-in of the image's size, and one CSS rule, given with the field that first shows
+    the image, paints the picture on all of them. A picture referenced 300 times is in the HTML
+    once, and WeasyPrint, which keeps images by URL, puts it in the PDF once.
+    """
+
+    def __init__(self, confinement: Confinement, base: Path, limits: Limits | None = None) -> None:
+        self.confinement = confinement
+        self.base = base
+        self.figures = Figures(confinement, base, limits or Limits())
+        self.md = note_markdown()
+        #: The images defined so far, and the rules of those not yet given with a field.
+        self._defined: set[str] = set()
+        self._pending: list[str] = []
+        default_image = self.md.renderer.rules["image"]
+
+        def image(renderer: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+            token = tokens[idx]
+            figure = self._figure(str(token.attrGet("src")))
+            token.attrSet("src", figure.stand_in)
+            token.attrJoin("class", f"figure-{figure.key}")
+            html = default_image(tokens, idx, options, env)
+            if token.meta.get("figure"):
+                caption = renderer.renderInlineAsText(token.children or [], options, env)
+                html = f"<figcaption>{escape(caption)}</figcaption>" + html
+            return html
+
+        # markdown-it binds a rule to its renderer, which arrives as the first argument.
+        self.md.add_render_rule("image", image)
+        self.md.core.ruler.push("exhibits", _mark_exhibits)
+        self.md.core.ruler.push("sources", _mark_sources)
+
+    def _figure(self, reference: str) -> Figure:
+        """The image a reference names, judged as the check judged it; its rule queued once."""
+        try:
+            figure = self.figures.open(reference)
+        except ImageProblem as exc:
+            # The check reported it at its place; here only a file changed since can fail.
+            raise UserError(
+                [Problem(i.code, i.message, i.message_zh) for i in exc.issues]
+            ) from None
+        if figure.key not in self._defined:
+            self._defined.add(figure.key)
+            self._pending.append(figure.css())
+        return figure
+
+    def _styles(self) -> Markup:
+        """A ``<style>`` element defining the images first shown since the last call, if any."""
+        if not self._pending:
+            return Markup("")
+        rules, self._pending = "\n".join(self._pending), []
+        return Markup(f"<style>\n{rules}\n</style>\n")
+
+    def block(self, text: str, loc: Loc = ()) -> Markup:
+        """A Markdown field as block HTML; with the field's path, each block marks its source."""
+        html = Markup(self.md.render(text, {"loc": loc}))
+        return self._styles() + html
+
+    def point(self, lead: str, body: str, loc: Loc = ()) -> Markup:
+        """A commentary point: the bold lead opens the body's first paragraph, as it is written."""
+        mark = Markup(' {}="{}"').format(MARK, source_mark((*loc, "lead"), 0)) if loc else ""
+        lead_html = Markup('<strong class="lead"{}>{}</strong>').format(
+            mark, Markup(self.md.renderInline(lead))
+        )
+        html = self.md.render(body, {"loc": (*loc, "body") if loc else ()})
+        styles = self._styles()
+        opening = _OPENING_P.match(html)
+        if opening:
+            gap = " " if _needs_space(lead, body) else ""
+            return (
+                styles + Markup(opening.group(0)) + lead_html + gap + Markup(html[opening.end() :])
+            )
+        return styles + Markup("<p>") + lead_html + Markup("</p>") + Markup(html)
+
+
+def _needs_space(before: str, after: str) -> bool:
+    """Whether a lead and the body it opens need a space between them.
+
+    English does ("…purchase. Until now"); Chinese runs on after its full-width stop ("…下降。据").
+
+    >>> _needs_space("Costs fall.", "Until now"), _needs_space("成本下降。", "据报告"), _needs_space("*AI*", "芯片")
+    (True, False, False)
+    """
+    last, first = before.rstrip("*_` ")[-1:], after.lstrip("*_` ")[:1]
+    wide = any(unicodedata.east_asian_width(c) in ("W", "F") for c in (last, first) if c)
+    return bool(last and first) and not wide
+
+
+def _mark_exhibits(state: Any) -> None:
+    """Give source lines a class, and make a paragraph holding only an image a captioned figure."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens[:-2]):
+        if token.type != "paragraph_open" or tokens[i + 1].type != "inline":
+            continue
+        inline, closing = tokens[i + 1], tokens[i + 2]
+        if starts_with_source(inline.content):
+            token.attrSet("class", "source")
+            continue
+        children = [
+            c
+            for c in inline.children or []
+            if (c.type != "softbreak" and c.content.strip()) or c.type == "image"
+        ]
+        if len(children) == 1 and children[0].type == "image":
+            children[0].meta["figure"] = True
+            token.tag = closing.tag = "figure"
+            token.attrSet("class", "figure")
+
+
+def _mark_sources(state: Any) -> None:
+    """Mark each text block with where it starts in the note, for the check after layout."""
+    loc = state.env.get("loc") if isinstance(state.env, dict) else None
+    if not loc:
+        return
+    starts = line_starts(state.src)
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type not in _MARKED:
+            continue
+        # A table cell has no lines of its own; its text (the next token) has.
+        lines = token.map or (tokens[i + 1].map if i + 1 < len(tokens) else None)
+        if lines:
+            token.attrSet(MARK, source_mark(loc, starts[min(lines[0], len(starts) - 1)]))

@@ -1,0 +1,160 @@
+"""Context stage: a validated note and its house, resolved into what the templates print."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from render import __version__
+from render.context.markdown import BodyRenderer
+from render.html.filters import font_families
+from render.load.houses import HouseProfile
+from render.pdf.confine import Confinement
+from render.settings import Limits
+from schemas.house import Action, House, Text, in_locale, localize
+from schemas.note import Note
+
+#: Fonts that stand in for any family a house names, so no character is ever left without a glyph.
+FALLBACK_FONTS = ("Noto Sans CJK SC", "sans-serif")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The house entries a note refers to, looked up once for validation and printing alike."""
+
+    locale: str
+    market: Any
+    rating: Any
+    previous: Any
+    action: Action | None
+    risk: Any
+
+
+def resolve(note: Note, house: House) -> Resolved:
+    """Look up the note's market, ratings and risk level in its (already validated) house."""
+    scale = house.scale(note.subject.kind)
+    rating = scale.find(note.rating.value)
+    previous = scale.find(note.rating.previous) if note.rating.previous else None
+    return Resolved(
+        locale=note.locale or house.default_locale,
+        market=house.find_market(note.subject.market),
+        rating=rating,
+        previous=previous,
+        action=scale.derive_action(rating, previous) if rating else None,
+        risk=house.find_risk_level(note.risk_level),
+    )
+
+
+def _families(names: list[str]) -> Markup:
+    return font_families([*names, *(f for f in FALLBACK_FONTS if f not in names)])
+
+
+def build_context(
+    note: Note,
+    profile: HouseProfile,
+    note_folder: Path,
+    translations: gettext.NullTranslations,
+    created: dt.datetime | None = None,
+    limits: Limits | None = None,
+) -> dict[str, Any]:
+    """Everything a template may print, each text already in the note's locale."""
+    house = profile.house
+    found = resolve(note, house)
+    locale = found.locale
+    _ = translations.gettext
+
+    def text(value: Text) -> str:
+        return localize(value, locale, house.default_locale)
+
+    confinement = Confinement(note_folder, profile.folder)
+    body = BodyRenderer(confinement, note_folder, limits)
+    localized = in_locale(house, locale, house.default_locale)
+    localized["logo"] = confinement.data_uri(house.logo, profile.folder) if house.logo else None
+
+    rating_label = text(found.rating.label)
+    action_labels = {
+        Action.INITIATE: _("Initiated"),
+        Action.MAINTAIN: _("Maintained"),
+        Action.UPGRADE: _("Upgraded"),
+        Action.DOWNGRADE: _("Downgraded"),
+    }
+    rating_text = (
+        _("%(rating)s (%(action)s)")
+        % {"rating": rating_label, "action": action_labels[found.action]}
+        if found.action
+        else rating_label
+    )
+    kind = note.subject.kind
+    report_types = house.report_types.get(note.template)
+    report_type = text(getattr(report_types, kind)) if report_types else note.template
+    risk_name = text(found.risk.name)
+    orders = {level.code: level.order for level in house.risk_levels}
+    names = {level.code: text(level.name) for level in house.risk_levels}
+    latin = locale.split("_")[0] != "zh"
+    fonts = house.fonts
+    created = created or dt.datetime.combine(note.date, dt.time(), dt.UTC)
+
+    return {
+        "note": note,
+        "locale": locale,
+        "lang": locale.replace("_", "-"),
+        "generator": f"research-notes {__version__}",
+        "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "house": localized,
+        # TRANSLATORS: subject and report type in one line; Chinese runs them together (电子行业事件点评).
+        "report_type": _("%(subject)s — %(report_type)s")
+        % {"subject": note.subject.name, "report_type": report_type},
+        "rating": {
+            "label": rating_label,
+            "text": rating_text,
+            "action": found.action.value if found.action else None,
+            "caption": (_("Company rating") if kind == "company" else _("Industry rating")),
+            "definition": text(found.rating.definition),
+        },
+        "market": {"name": text(found.market.name), "benchmark": text(found.market.benchmark)},
+        "risk": {
+            "code": found.risk.code,
+            "name": risk_name,
+            "sentence": text(house.texts.risk_level_sentence).replace("{level}", risk_name),
+        },
+        "scales": [
+            {
+                "title": text(scale.title),
+                "levels": [
+                    {"label": text(level.label), "definition": text(level.definition)}
+                    for level in scale.levels
+                ],
+            }
+            for scale in (house.ratings.company, house.ratings.industry)
+        ],
+        "markets": [{"name": text(m.name), "benchmark": text(m.benchmark)} for m in house.markets],
+        "risk_levels": [
+            {"code": r.code, "name": text(r.name), "covers": text(r.covers), "order": r.order}
+            for r in house.risk_levels
+        ],
+        "investor_types": [
+            {
+                "name": text(i.name),
+                "max_order": orders[i.max_risk_level],
+                "max_name": names[i.max_risk_level],
+            }
+            for i in house.investor_types
+        ],
+        "body": {
+            "event": body.block(note.event, ("event",)),
+            "commentary": [
+                body.point(p.lead, p.body, ("commentary", i)) for i, p in enumerate(note.commentary)
+            ],
+            "recommendation": body.block(note.recommendation, ("recommendation",)),
+            "risks": body.block(note.risks, ("risks",)),
+        },
+        "fonts": {
+            "serif": _families((fonts.latin_serif if latin else []) + fonts.serif),
+            "sans": _families((fonts.latin_sans if latin else []) + fonts.sans),
+        },
+    }

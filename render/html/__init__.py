@@ -1,0 +1,1 @@
+"""HTML stage: the sandboxed Jinja environment, its filters, and page rendering."""

@@ -1,0 +1,178 @@
+"""Cut a Markdown body into its sections and commentary points, keeping their positions."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from render.load.source import BODY_FIELDS, ENGLISH_TITLES, Position, Source
+from schemas.markdown import PARSER
+from schemas.problems import Problem, quote
+
+#: Body headings may always be written with these English names (or the field keys themselves).
+ENGLISH_SECTION_NAMES = {
+    "event": "event",
+    "commentary": "commentary",
+    "recommendation": "recommendation",
+    "investment view": "recommendation",
+    "risks": "risks",
+    "risk": "risks",
+}
+
+BOLD_LEAD = re.compile(r"\A(\*\*|__)(.+?)\1[ \t]*(.*)\Z", re.S)
+
+
+def _section_names(section_titles: dict[str, list[str]]) -> dict[str, str]:
+    names = dict(ENGLISH_SECTION_NAMES)
+    for field_name, titles in section_titles.items():
+        for title in titles:
+            names[title.strip().casefold()] = field_name
+    return names
+
+
+def _allowed_headings(section_titles: dict[str, list[str]]) -> list[str]:
+    """The headings a note may use, the house's first, without repeats."""
+    titles = [t for name in BODY_FIELDS for t in section_titles.get(name, [])]
+    titles += list(ENGLISH_TITLES.values())
+    unique: dict[str, str] = {}
+    for title in titles:
+        unique.setdefault(title.strip().casefold(), title.strip())
+    return list(unique.values())
+
+
+def split_body(source: Source, lines: list[str], first_line: int) -> None:
+    """Cut the body at its section headings and file each part under the field it names.
+
+    A heading of level 1 or 2 must name a section; deeper headings that name none are part of
+    the section's text (sub-headings).
+    """
+    names = _section_names(source.section_titles)
+    tokens = PARSER.parse("\n".join(lines))
+    headings: list[tuple[int, str, str | None]] = []
+    for i, tok in enumerate(tokens):
+        if tok.type != "heading_open" or not tok.map or tok.level != 0:
+            continue
+        title = _heading_title(tokens[i + 1].content)
+        field_name = names.get(title.casefold())
+        if field_name is not None or tok.tag in ("h1", "h2"):
+            headings.append((tok.map[0], title, field_name))
+    body_lines = [n for n, line in enumerate(lines) if line.strip()]
+    if body_lines and (not headings or body_lines[0] < headings[0][0]):
+        source.problems.append(
+            Problem(
+                "body.preamble",
+                "text before the first section heading belongs to no section",
+                "第一个章节标题之前的文字不属于任何章节",
+                (),
+                line=first_line + body_lines[0] + 1,
+                column=1,
+            )
+        )
+    seen: dict[str, int] = {}
+    for index, (start, title, field_name) in enumerate(headings):
+        end = headings[index + 1][0] if index + 1 < len(headings) else len(lines)
+        heading_line = first_line + start + 1
+        if field_name is None:
+            source.problems.append(_unknown_heading(title, source.section_titles, heading_line))
+            continue
+        if field_name in seen or field_name in source.data:
+            if field_name in seen:
+                where, where_zh = f"line {seen[field_name]}", f"第 {seen[field_name]} 行"
+            else:
+                where, where_zh = (
+                    f"the front matter as '{field_name}'",
+                    f"前置数据中的“{field_name}”",
+                )
+            source.problems.append(
+                Problem(
+                    "body.duplicate",
+                    f"section {quote(title)} is given twice (also at {where})",
+                    f"章节{quote(title, zh=True)}重复出现（另见{where_zh}）",
+                    (),
+                    line=heading_line,
+                    column=1,
+                )
+            )
+            continue
+        seen[field_name] = heading_line
+        source.headings[title] = field_name
+        source.keys[(field_name,)] = Position(heading_line, 1)
+        chunk = lines[start + 1 : end]
+        while chunk and not chunk[0].strip():
+            chunk, start = chunk[1:], start + 1
+        while chunk and not chunk[-1].strip():
+            chunk = chunk[:-1]
+        content_line = first_line + start + 2 if chunk else heading_line
+        if field_name == "commentary":
+            _commentary(source, chunk, content_line)
+        else:
+            source.data[field_name] = "\n".join(chunk)
+            source.values[(field_name,)] = Position(content_line, 1)
+
+
+def _unknown_heading(title: str, section_titles: dict[str, list[str]], line: int) -> Problem:
+    allowed = _allowed_headings(section_titles)
+    guess = difflib.get_close_matches(title, allowed, n=1, cutoff=0.6)
+    choices = ", ".join(allowed)
+    if guess:
+        hint, hint_zh = f"did you mean '{guess[0]}'? ", f"是否应为“{guess[0]}”？"
+    else:
+        hint, hint_zh = "", ""
+    return Problem(
+        "body.heading",
+        f"{quote(title)} is not a section of this note; {hint}(sections: {choices})",
+        f"{quote(title, zh=True)}不是本报告的章节；{hint_zh}（可用的章节：{choices}）",
+        (),
+        line=line,
+        column=1,
+    )
+
+
+def _commentary(source: Source, chunk: list[str], first_line: int) -> None:
+    """Each paragraph opening with bold text starts a point; other blocks continue the last one."""
+    points: list[dict[str, str]] = []
+    source.values[("commentary",)] = Position(first_line, 1)
+    tokens = PARSER.parse("\n".join(chunk))
+    blocks = [t for t in tokens if t.level == 0 and t.map and t.nesting in (0, 1)]
+    for block in blocks:
+        start, end = block.map  # type: ignore[misc]
+        block_text = "\n".join(chunk[start : max(end, start + 1)]).strip()
+        match = BOLD_LEAD.match(block_text) if block.type == "paragraph_open" else None
+        i = len(points)
+        line = first_line + start
+        indent = len(chunk[start]) - len(chunk[start].lstrip())
+        if match:
+            lead, body = match.group(2).strip(), match.group(3).strip()
+            points.append({"lead": lead, "body": body})
+            source.values[("commentary", i)] = Position(line, indent + 1)
+            source.values[("commentary", i, "lead")] = Position(line, indent + 3)
+            # The body may start on the line after the lead: its place is its first character.
+            body = match.group(3)
+            before_body = block_text[: match.start(3) + len(body) - len(body.lstrip())]
+            if "\n" in before_body:
+                body_at = Position(
+                    line + before_body.count("\n"), len(before_body.rsplit("\n")[-1]) + 1
+                )
+            else:
+                body_at = Position(line, indent + 1 + len(before_body))
+            source.values[("commentary", i, "body")] = body_at
+        elif points:
+            points[-1]["body"] = f"{points[-1]['body']}\n\n{block_text}".strip()
+        else:
+            points.append({"lead": "", "body": block_text})
+            source.values[("commentary", i)] = Position(line, indent + 1)
+            source.values[("commentary", i, "lead")] = Position(line, indent + 1)
+            source.values[("commentary", i, "body")] = Position(line, indent + 1)
+    source.data["commentary"] = points
+
+
+def _heading_title(text: str) -> str:
+    """A heading's words without bold marks or a trailing colon, in whatever order they come.
+
+    >>> [_heading_title(t) for t in ("**事件**：", "**事件：**", "事件:", "Event")]
+    ['事件', '事件', '事件', 'Event']
+    """
+    title, previous = text.strip(), None
+    while title != previous:
+        previous, title = title, title.strip("*_ \t").rstrip("：:").strip()
+    return title

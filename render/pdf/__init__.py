@@ -1,0 +1,1 @@
+"""PDF stage: lay out and write the PDF inside its folders, then check what was printed."""

@@ -1,0 +1,318 @@
+"""After layout: what the pages show is what the note holds, or the note fails where it differs."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+
+from weasyprint import HTML, Document
+from weasyprint.formatting_structure import boxes
+
+from render.context.markdown import MARK, read_mark
+from render.load.note import Source
+from render.pdf.writer import Logged
+from schemas.problems import Loc, Problem, Severity, quote
+
+#: Characters layout may add, drop or move without changing the text: white space (collapsed,
+#: or ending a line), soft hyphens, and the zero-width space WeasyPrint adds for word spacing.
+_INVISIBLE = re.compile(r"[\s\u00ad\u200b]+")
+#: How many places one missing character is reported at, at most.
+_PLACES_PER_CHARACTER = 10
+
+Rect = tuple[float, float, float, float]
+
+
+@dataclass
+class _Block:
+    """A marked element of the note: where its text was written, what it holds, what was drawn."""
+
+    element: ET.Element
+    loc: Loc
+    offset: int
+    expected: list[str] = field(default_factory=list)
+    drawn: list[tuple[str, str]] = field(default_factory=list)  # (text, hyphenate character)
+    images: list[ET.Element] = field(default_factory=list)
+
+    def text(self) -> str:
+        return "".join(self.expected)
+
+
+class FidelityCheck:
+    """Compares a laid-out document with the note it was made from (see :meth:`__call__`)."""
+
+    def __init__(self, source: Source, note: Any, display: str) -> None:
+        self.source = source
+        self.note = note
+        self.display = display
+
+    def __call__(self, html: HTML, document: Document, logged: list[Logged]) -> list[Problem]:
+        """Every problem of the render, located in the note where the note's text is concerned.
+
+        Each marked element's text must be drawn, visibly and on a page; each of its images
+        too; each character with a glyph (WeasyPrint reports those it draws as ``.notdef``).
+        """
+        blocks, owners = _blocks(html)
+        drawn_images: set[int] = set()
+        for page in document.pages:
+            box = page._page_box
+            page_rect = (0.0, 0.0, box.margin_width(), box.margin_height())
+            _walk(box, owners, drawn_images, page_rect, hidden=False)
+        problems: list[Problem] = []
+        failed_images: set[int] = set()
+        chars: set[str] = set()
+        for item in logged:
+            if item.char is not None:
+                # WeasyPrint says so at each box drawn: the note's places are found once.
+                if item.char not in chars:
+                    chars.add(item.char)
+                    problems += self._glyph(item, blocks)
+            elif item.url is not None and (found := self._image_failed(item, blocks)):
+                problems.append(found[0])
+                failed_images.add(id(found[1]))
+            else:
+                problems.append(item.problem)
+        for block in blocks:
+            problems += self._compare(block)
+            for image in block.images:
+                if id(image) not in drawn_images and id(image) not in failed_images:
+                    problems.append(self._figure_missing(block, image))
+        return problems
+
+    # -- what differs -----------------------------------------------------------------------
+
+    def _compare(self, block: _Block) -> list[Problem]:
+        """The block's text, in order, among what was drawn of it; where it stops, it is lost."""
+        expected = _INVISIBLE.sub("", block.text()).casefold()
+        if not expected:
+            return []
+        position = 0
+        for text, hyphen in block.drawn:
+            piece = _INVISIBLE.sub("", text).casefold()
+            if expected.startswith(piece, position):
+                position += len(piece)
+            elif (
+                hyphen
+                and piece.endswith(hyphen)
+                and expected.startswith(piece[: -len(hyphen)], position)
+            ):
+                position += len(piece) - len(hyphen)  # a hyphen added where a word was broken
+            # Anything else drawn is not the note's text (a table header repeated on a page).
+            if position == len(expected):
+                return []
+        snippet = _INVISIBLE.sub("", block.text())[position:]
+        offset = self._find(block, snippet) if position else block.offset
+        what = "its text" if position == 0 else f"its text from {quote(snippet, 20)} on"
+        what_zh = "其文字" if position == 0 else f"其文字自{quote(snippet, 20, zh=True)}起"
+        return [
+            self._located(
+                "render.unprinted",
+                f"the {_name(block.element)} is not printed as written: {what} is on no page "
+                "(hidden by the house style, clipped, or lost in layout)",
+                f"该{_name_zh(block.element)}未按原文印出：{what_zh}不在任何页面上"
+                "（被机构样式隐藏、裁切或在排版中丢失）",
+                block.loc,
+                offset,
+            )
+        ]
+
+    def _figure_missing(self, block: _Block, image: ET.Element) -> Problem:
+        return self._located(
+            "render.unprinted",
+            "a figure is not printed: its image is on no page (hidden by the house style, "
+            "clipped, or lost in layout)",
+            "图片未印出：该图不在任何页面上（被机构样式隐藏、裁切或在排版中丢失）",
+            block.loc,
+            block.offset,
+        )
+
+    def _image_failed(self, item: Logged, blocks: list[_Block]) -> tuple[Problem, Any] | None:
+        """A figure of the note that WeasyPrint could not load, located at its line."""
+        for block in blocks:
+            for image in block.images:
+                if image.get("src") == item.url:
+                    problem = item.problem
+                    return (
+                        self._located(
+                            problem.code,
+                            problem.message,
+                            problem.message_zh,
+                            block.loc,
+                            block.offset,
+                            problem.severity,
+                        ),
+                        image,
+                    )
+        return None
+
+    def _glyph(self, item: Logged, blocks: list[_Block]) -> list[Problem]:
+        """A character without a glyph, at each place the note writes it (or where it is)."""
+        char = item.char or ""
+        problem = item.problem
+        offsets: dict[Loc, set[int]] = {}
+        for block in blocks:
+            if char in block.text() and block.loc not in offsets:
+                text = self._field_text(block.loc)
+                offsets[block.loc] = {i for i, c in enumerate(text) if c == char}
+        found = [
+            self._located(problem.code, problem.message, problem.message_zh, loc, index)
+            for loc, indexes in offsets.items()
+            for index in sorted(indexes)
+        ][:_PLACES_PER_CHARACTER]
+        if found:
+            return found
+        # Not in the note's Markdown: another field printed by a template, or the house's text.
+        index = self.source.text.find(char)
+        if index < 0:
+            return [
+                Problem(
+                    problem.code,
+                    problem.message + " (a text of the house or its templates)",
+                    problem.message_zh + "（来自机构或其模板的文字）",
+                    path=self.display,
+                )
+            ]
+        line = self.source.text.count("\n", 0, index) + 1
+        column = index - (self.source.text.rfind("\n", 0, index) + 1) + 1
+        return [
+            Problem(
+                problem.code,
+                problem.message,
+                problem.message_zh,
+                path=self.display,
+                line=line,
+                column=column,
+            )
+        ]
+
+    # -- where --------------------------------------------------------------------------------
+
+    def _field_text(self, loc: Loc) -> str:
+        """The note's text of a field, as the model holds it (offsets count into it)."""
+        value: Any = self.note
+        for part in loc:
+            value = value[part] if isinstance(part, int) else getattr(value, str(part), None)
+        return value if isinstance(value, str) else ""
+
+    def _find(self, block: _Block, snippet: str) -> int:
+        """Where lost text starts in the field: its first characters searched after the block's start."""
+        text = self._field_text(block.loc)
+        for size in (12, 6, 3, 1):
+            index = text.find(snippet[:size], block.offset) if snippet[:size] else -1
+            if index >= 0:
+                return index
+        return block.offset
+
+    def _located(
+        self,
+        code: str,
+        message: str,
+        message_zh: str,
+        loc: Loc,
+        offset: int,
+        severity: Severity = Severity.ERROR,
+    ) -> Problem:
+        """A problem at ``offset`` characters into a field's text, located in the note file."""
+        problem = Problem(code, message, message_zh, loc, severity, offset=offset)
+        return self.source.locate(problem, self.display)
+
+
+def _blocks(html: HTML) -> tuple[list[_Block], dict[int, _Block]]:
+    """The marked elements in document order, and for each element the block its text is in."""
+    blocks: list[_Block] = []
+    owners: dict[int, _Block] = {}
+    body = html.etree_element.find("body")
+    if body is None:
+        return blocks, owners
+
+    def visit(element: ET.Element, owner: _Block | None) -> None:
+        mark = element.get(MARK)
+        where = read_mark(mark) if mark else None
+        if where is not None:
+            owner = _Block(element, *where)
+            blocks.append(owner)
+        if owner is not None:
+            owners[id(element)] = owner
+            if element.tag == "img":
+                owner.images.append(element)
+            owner.expected.append(element.text or "")
+        for child in element:
+            if not isinstance(child.tag, str):
+                continue  # a comment
+            visit(child, owner)
+            if owner is not None:
+                owner.expected.append(child.tail or "")
+
+    visit(body, None)
+    return blocks, owners
+
+
+def _walk(
+    box: boxes.Box, owners: dict[int, _Block], images: set[int], clip: Rect, hidden: bool
+) -> None:
+    """Record the text and images drawn visibly, by the block they belong to."""
+    if "::" in (box.element_tag or ""):
+        return  # generated by the stylesheet (a list marker, a counter): not the note's
+    style = box.style
+    hidden = hidden or style["opacity"] == 0
+    if style["overflow"] != "visible" and not isinstance(box, boxes.TextBox):
+        clip = _intersect(
+            clip,
+            (box.padding_box_x(), box.padding_box_y(), box.padding_width(), box.padding_height()),
+        )
+    if isinstance(box, boxes.TextBox):
+        owner = owners.get(id(box.element))
+        if owner is not None and not hidden and _shown(box, clip):
+            owner.drawn.append((box.text, style["hyphenate_character"]))
+        return
+    if isinstance(box, boxes.ReplacedBox):
+        drawn = not hidden and box.width and box.height and _shown(box, clip)
+        if drawn and box.element is not None and box.element.tag == "img":
+            images.add(id(box.element))
+        return
+    for child in getattr(box, "children", ()):
+        _walk(child, owners, images, clip, hidden)
+
+
+def _shown(box: boxes.Box, clip: Rect) -> bool:
+    """Whether a text or image box is drawn where it can be seen: visible, sized, not clipped."""
+    style = box.style
+    if style["visibility"] != "visible" or style["font_size"] < 1e-6:
+        return False
+    color = style["color"]
+    if getattr(color, "alpha", 1) == 0:
+        return False
+    x, y = box.position_x, box.position_y
+    return _overlaps((x, y, box.margin_width(), box.margin_height()), clip)
+
+
+def _intersect(a: Rect, b: Rect) -> Rect:
+    x, y = max(a[0], b[0]), max(a[1], b[1])
+    right, bottom = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    return (x, y, max(0.0, right - x), max(0.0, bottom - y))
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+_NAMES = {
+    "p": ("paragraph", "段落"),
+    "li": ("list item", "列表项"),
+    "td": ("table cell", "表格单元格"),
+    "th": ("table header", "表头单元格"),
+    "figure": ("figure", "图"),
+    "code": ("code block", "代码块"),
+    "strong": ("point's lead", "要点标题"),
+}
+
+
+def _name(element: ET.Element) -> str:
+    tag = str(element.tag)
+    return _NAMES.get(tag, ("heading" if re.fullmatch(r"h\d", tag) else "text", ""))[0]
+
+
+def _name_zh(element: ET.Element) -> str:
+    tag = str(element.tag)
+    return _NAMES.get(tag, ("", "标题" if re.fullmatch(r"h\d", tag) else "文字"))[1]

@@ -1,0 +1,1 @@
+"""Validate stage: run the models and the rules, and judge every figure."""

@@ -1,0 +1,207 @@
+"""The manifest's parts: input hashes, fontconfig's files, the written form, verification."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from render.batch.manifest import (
+    MANIFEST_NAME,
+    Fingerprints,
+    Manifest,
+    ManifestError,
+    _font_files,
+    changed_inputs,
+    is_output_folder,
+    output_record,
+    untrusted_input,
+    verify,
+)
+
+
+def test_file_hashes_follow_the_contents(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_bytes(b"first")
+    fingerprints = Fingerprints()
+    assert fingerprints.file(path) == hashlib.sha256(b"first").hexdigest()
+    path.write_bytes(b"second, longer")
+    assert fingerprints.file(path) == hashlib.sha256(b"second, longer").hexdigest()
+    path.unlink()
+    assert fingerprints.file(path) is None
+
+
+def test_a_tree_lists_every_file_but_hidden_ones_and_caches(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "__pycache__").mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "house.yaml").write_text("a")
+    (tmp_path / "templates" / "page.html").write_text("b")
+    (tmp_path / "templates" / "__pycache__" / "x.pyc").write_text("c")
+    (tmp_path / ".git" / "HEAD").write_text("d")
+    (tmp_path / ".DS_Store").write_text("e")
+    tree = Fingerprints().tree(tmp_path)
+    assert list(tree) == ["house.yaml", "templates/page.html"]
+    assert tree["templates/page.html"] == hashlib.sha256(b"b").hexdigest()
+    assert Fingerprints().tree(tmp_path / "missing") == {}
+
+
+def test_fonts_are_the_files_fontconfig_has_for_each_family() -> None:
+    fingerprints = Fingerprints()
+    cjk = fingerprints.fonts("Noto Sans CJK SC")
+    assert sorted(cjk) == ["NotoSansCJK-Bold.ttc", "NotoSansCJK-Regular.ttc"]
+    assert all(value and len(value) == 64 for value in cjk.values())
+    # A generic family, or one that is not installed, is the one file fontconfig puts instead.
+    assert len(fingerprints.fonts("sans-serif")) == 1
+    assert len(fingerprints.fonts("No Such Font Pro")) == 1
+
+
+def test_the_first_changed_input_is_the_reason() -> None:
+    recorded = {"note": 1, "house": 1, "fonts": 1, "program": 1}
+    assert changed_inputs(recorded, dict(recorded)) is None
+    assert changed_inputs(recorded, {**recorded, "fonts": 2}) == "fonts changed"
+    assert changed_inputs(recorded, {**recorded, "house": 2, "fonts": 2}) == "house changed"
+
+
+def test_the_written_manifest_does_not_depend_on_the_order_notes_finished(tmp_path: Path) -> None:
+    one = Manifest(tmp_path, {"b": {"z": 1, "a": 2}, "a": {"k": 3}})
+    two = Manifest(tmp_path, {"a": {"k": 3}, "b": {"a": 2, "z": 1}})
+    assert one.dumps() == two.dumps()
+    one.save()
+    assert Manifest.load(tmp_path).notes == one.notes
+    assert list(tmp_path.iterdir()) == [tmp_path / MANIFEST_NAME]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "cannot be read"),
+        ('{"format": 1}', "is not a render manifest"),
+        ('{"format": 99, "notes": {}}', "has manifest format 99"),
+        ('{"format": ' + "9" * 5000 + "}", "cannot be read"),  # past Python's digits
+        ("[" * 100_000 + "]" * 100_000, "cannot be read"),  # past Python's recursion
+    ],
+)
+def test_a_manifest_that_is_not_ours_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / MANIFEST_NAME).write_text(text)
+    with pytest.raises(ManifestError, match=message):
+        Manifest.load(tmp_path)
+
+
+def test_verify_never_reads_outside_its_folder(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"not published")
+    (dist / "a.pdf").write_bytes(b"published")
+    notes = {
+        "a": {"outputs": {"a.pdf": output_record(b"published")}},
+        "b": {"outputs": {"../secret.pdf": output_record(b"not published")}},
+    }
+    (dist / MANIFEST_NAME).write_text(json.dumps({"format": 1, "notes": notes}))
+    found = verify(dist, "dist")
+    assert found.checked == 1 and found.failed
+    assert [(p.code, p.path) for p in found.problems] == [("verify.manifest", "dist/manifest.json")]
+    assert "'../secret.pdf' outside this folder" in found.problems[0].message
+
+
+def test_the_program_includes_a_digest_of_its_source() -> None:
+    from render.batch.manifest import Fingerprints
+
+    program = Fingerprints().program()
+    assert len(program["source"]) == 64 and program["version"]
+    # The same source gives the same digest in every process, so builds stay reproducible.
+    assert Fingerprints().program()["source"] == program["source"]
+
+
+def test_font_files_with_spaces_in_their_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    listing = "/fonts/Noto Sans CJK/NotoSansCJK-Regular.ttc\n/fonts/NotoSans-Bold.ttf\n"
+    monkeypatch.setattr(
+        "subprocess.run",
+        lambda command, **kwargs: subprocess.CompletedProcess(command, 0, stdout=listing),
+    )
+    assert _font_files("Noto Sans") == [
+        Path("/fonts/Noto Sans CJK/NotoSansCJK-Regular.ttc"),
+        Path("/fonts/NotoSans-Bold.ttf"),
+    ]
+
+
+def test_verify_reports_an_entry_that_is_not_a_table(tmp_path: Path) -> None:
+    (tmp_path / MANIFEST_NAME).write_text(json.dumps({"format": 1, "notes": {"a": ["a.pdf"]}}))
+    found = verify(tmp_path, "dist")
+    assert found.failed
+    assert [(p.code, p.message) for p in found.problems] == [
+        ("verify.manifest", "the entry 'a' has no outputs table")
+    ]
+
+
+def test_no_pipe_or_device_is_ever_opened_for_a_hash(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")  # opening it would wait for a writer for ever
+    (tmp_path / "zero").symlink_to("/dev/zero")  # reading it would never end
+    (tmp_path / "real").write_bytes(b"x")
+    fingerprints = Fingerprints()
+    started = time.perf_counter()
+    assert fingerprints.file(tmp_path / "pipe") is None
+    assert fingerprints.file(tmp_path / "zero") is None
+    assert fingerprints.file(Path("/dev/zero")) is None
+    assert fingerprints.tree(tmp_path) == {
+        "pipe": None,
+        "real": hashlib.sha256(b"x").hexdigest(),
+        "zero": None,
+    }
+    assert time.perf_counter() - started < 1
+
+
+def test_a_manifest_that_is_a_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / MANIFEST_NAME)
+    with pytest.raises(ManifestError, match="not a regular file"):
+        Manifest.load(tmp_path)
+    assert verify(tmp_path).problems[0].code == "verify.no_manifest"
+
+
+def test_only_a_manifest_render_wrote_marks_an_output_folder(tmp_path: Path) -> None:
+    assert not is_output_folder(tmp_path)
+    (tmp_path / MANIFEST_NAME).write_text('{"format": 1, "notes": {}}')  # someone else's
+    assert not is_output_folder(tmp_path)
+    Manifest(tmp_path).save()
+    assert is_output_folder(tmp_path)
+    (tmp_path / MANIFEST_NAME).unlink()
+    os.mkfifo(tmp_path / MANIFEST_NAME)
+    assert not is_output_folder(tmp_path)
+
+
+def test_recorded_inputs_are_trusted_only_inside_the_roots(tmp_path: Path) -> None:
+    notes, house, elsewhere = tmp_path / "notes", tmp_path / "house", tmp_path / "elsewhere"
+    for folder in (notes, house, elsewhere):
+        folder.mkdir()
+    (notes / "a.png").write_bytes(b"png")
+    (house / "logo.svg").write_bytes(b"svg")
+    (elsewhere / "b.png").write_bytes(b"png")
+    (notes / "link.png").symlink_to(elsewhere / "b.png")
+    (notes / "folder.png").mkdir()
+    os.mkfifo(notes / "pipe.png")
+    roots = [notes, house]
+
+    def judged(house_path: str = "house", *images: str) -> str | None:
+        recorded = {"house": {"path": house_path}, "images": dict.fromkeys(images)}
+        return untrusted_input(recorded, tmp_path, roots)
+
+    assert judged("house", "notes/a.png", "house/logo.svg", "notes/gone.png") is None
+    assert judged("notes/../house", "/" + str(notes / "a.png")) is None  # where they lead counts
+    assert judged("house", "elsewhere/b.png") == "elsewhere/b.png"
+    assert judged("house", "notes/link.png") == "notes/link.png"  # a link out
+    assert judged("house", "notes/pipe.png") == "notes/pipe.png"
+    assert judged("house", "notes/folder.png") == "notes/folder.png"
+    assert judged("house", "/dev/zero") == "/dev/zero"
+    assert judged("house", "../" * 30 + "etc/passwd") == "../" * 30 + "etc/passwd"
+    assert judged("elsewhere") == "elsewhere"
+    assert judged("house/logo.svg") == "house/logo.svg"  # a house is a folder
+    assert judged("/dev") == "/dev"
+    assert judged("house", "notes/a\0.png") == "notes/a\0.png"  # no file has that name
+    assert judged(None) == "None"  # type: ignore[arg-type]
+    with pytest.raises(KeyError):
+        untrusted_input({"images": {}}, tmp_path, roots)

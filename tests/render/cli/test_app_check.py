@@ -1,0 +1,173 @@
+"""``render check``: output formats, languages, strictness and exit statuses 0, 1, 2 and 3."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from render.cli import app as cli
+from render.cli.app import app
+from render.errors import EXIT_BUG, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR
+from render.renderer import Renderer
+from tests.conftest import EXAMPLES, ROOT, edit
+
+TODAY = "2026-11-01"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(app, ["check", "--today", TODAY, *args])
+
+
+@pytest.fixture
+def broken(note_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example note with an error (a bad SAC number) and a warning (a forbidden phrase)."""
+    edit(note_file, "sac: S9901524060001", "sac: S03405")
+    edit(note_file, "海外出口管制政策变化。", "海外出口管制政策变化。稳赚")
+    monkeypatch.chdir(note_file.parent)
+    return note_file
+
+
+def test_clean_notes_exit_0() -> None:
+    result = run(str(EXAMPLES))
+    assert result.exit_code == EXIT_OK, result.output
+    assert result.stdout == ""
+    assert result.stderr.strip().startswith("0 errors, 0 warnings in ")
+
+
+def test_text_lists_every_problem_then_a_summary(broken: Path) -> None:
+    result = run("note.md")
+    assert result.exit_code == EXIT_USER_ERROR
+    assert result.stdout.splitlines() == [
+        "note.md:18:10: error: analysts[0].sac: 'S03405' is not a SAC certificate number "
+        "(S followed by 13 digits) [schema.sac]",
+        "note.md:45:43: warning: risks: '稳赚' is a promissory phrase the house forbids "
+        "[schema.promise]",
+    ]
+    assert result.stderr == "1 error, 1 warning in 1 file\n"
+
+
+def test_lang_zh_prints_the_chinese_messages(broken: Path) -> None:
+    result = run("--lang", "zh", "note.md")
+    assert result.stdout.splitlines() == [
+        "note.md:18:10: error: analysts[0].sac: “S03405”不是有效的执业证书编号（S 加 13 位数字） "
+        "[schema.sac]",
+        "note.md:45:43: warning: risks: “稳赚”属于本机构禁止使用的承诺性用语 [schema.promise]",
+    ]
+    assert result.stderr == "1 个文件：1 个错误，1 个警告\n"
+
+
+def test_json_is_one_object_per_problem_with_both_languages(broken: Path) -> None:
+    result = run("--format", "json", "note.md")
+    assert result.exit_code == EXIT_USER_ERROR
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert objects[0] == {
+        "file": "note.md",
+        "line": 18,
+        "column": 10,
+        "severity": "error",
+        "field": "analysts[0].sac",
+        "code": "schema.sac",
+        "message": "'S03405' is not a SAC certificate number (S followed by 13 digits)",
+        "message_zh": "“S03405”不是有效的执业证书编号（S 加 13 位数字）",
+    }
+    assert [o["severity"] for o in objects] == ["error", "warning"]
+
+
+def test_github_prints_workflow_annotations(broken: Path) -> None:
+    result = run("--format", "github", "note.md")
+    assert result.stdout.splitlines() == [
+        "::error file=note.md,line=18,col=10,title=schema.sac::analysts[0].sac: 'S03405' is not "
+        "a SAC certificate number (S followed by 13 digits)",
+        "::warning file=note.md,line=45,col=43,title=schema.promise::risks: '稳赚' is a "
+        "promissory phrase the house forbids",
+    ]
+
+
+def test_warnings_pass_unless_strict(note_file: Path) -> None:
+    edit(note_file, "海外出口管制政策变化。", "海外出口管制政策变化。稳赚")
+    assert run(str(note_file)).exit_code == EXIT_OK
+    assert run("--strict", str(note_file)).exit_code == EXIT_USER_ERROR
+
+
+def test_a_house_problem_is_printed_once_for_all_its_notes(workspace: Path) -> None:
+    notes = workspace / "notes"
+    (notes / "second.md").write_text((notes / "note.md").read_text(encoding="utf-8"))
+    house = workspace / "houses" / "example" / "house.yaml"
+    edit(house, "    max_risk_level: R5", "    max_risk_level: R9")
+    result = run(str(notes))
+    assert result.exit_code == EXIT_USER_ERROR
+    assert len(result.stdout.splitlines()) == 1 and "[house.risk_level]" in result.stdout
+    assert result.stderr == "1 error, 0 warnings in 2 files\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["no-such-note.md"],
+        ["--format", "xml", "note.md"],
+        ["--lang", "fr", "note.md"],
+        ["--today", "tomorrow", "note.md"],
+        ["--no-such-option", "note.md"],
+    ],
+    ids=["missing path", "bad format", "bad lang", "bad today", "unknown option"],
+)
+def test_misuse_exits_2(note_file: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    monkeypatch.chdir(note_file.parent)
+    result = run(*args)
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_empty_folder_is_misuse(tmp_path: Path) -> None:
+    assert run(str(tmp_path)).exit_code == EXIT_USAGE
+
+
+def _main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    monkeypatch.setattr(sys, "argv", ["render", *args])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    return int(exited.value.code or 0)
+
+
+def test_a_bug_says_so_shows_the_traceback_and_exits_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken_check(self: Renderer, path: Path, display: str | None = None) -> None:
+        raise RuntimeError("a bug in the checker")
+
+    # The bug is planted in the renderer, so this tests the command's handling of bugs.
+    monkeypatch.setattr(Renderer, "check", broken_check)
+    assert _main(monkeypatch, "check", str(EXAMPLES)) == EXIT_BUG
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert "RuntimeError: a bug in the checker" in err
+    assert "this is a bug in render, not a problem with your notes" in err
+
+
+def test_main_keeps_the_statuses_of_user_errors_and_misuse(
+    broken: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _main(monkeypatch, "check", "--today", TODAY, "note.md") == EXIT_USER_ERROR
+    assert _main(monkeypatch, "check", "missing.md") == EXIT_USAGE
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_installed_command(tmp_path: Path) -> None:
+    """The real entry point, in its own process: statuses and streams as CI sees them."""
+    render = Path(sys.executable).parent / "render"
+    command = [str(render), "check", "--today", TODAY, "--format", "github"]
+    clean = subprocess.run([*command, str(EXAMPLES)], capture_output=True, text=True, cwd=ROOT)
+    assert clean.returncode == EXIT_OK and clean.stdout == "", clean.stderr
+    broken = ROOT / "tests" / "render" / "broken" / "sac-format.md"
+    result = subprocess.run([*command, str(broken)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == EXIT_USER_ERROR
+    assert result.stdout.startswith(
+        "::error file=tests/render/broken/sac-format.md,line=15,col=10,title=schema.sac::"
+    )
+    missing = subprocess.run([*command, "nothing-here.md"], capture_output=True, text=True)
+    assert missing.returncode == EXIT_USAGE and "Traceback" not in missing.stderr

@@ -1,0 +1,59 @@
+"""Analyst Markdown: no raw HTML, captioned figures, source lines, leads joined to their body."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from render.context.markdown import BodyRenderer, image_references
+from render.pdf.confine import Confinement
+from tests.render.pdf.test_confine import PNG
+
+
+def _renderer(tmp_path: Path) -> BodyRenderer:
+    (tmp_path / "chart.png").write_bytes(PNG)
+    return BodyRenderer(Confinement(tmp_path), tmp_path)
+
+
+def test_raw_html_prints_as_text(tmp_path: Path) -> None:
+    html = _renderer(tmp_path).block("<script>x()</script> and <b>bold</b>")
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html
+
+
+def test_image_alone_becomes_a_captioned_figure(tmp_path: Path) -> None:
+    html = _renderer(tmp_path).block("![图 1：收入 <增长>](chart.png)\n\n资料来源：公司公告")
+    html = html[html.index("</style>\n") + 9 :]  # the image's definition comes first
+    assert html.startswith(
+        '<figure class="figure"><figcaption>图 1：收入 &lt;增长&gt;</figcaption>'
+    )
+    assert 'alt="图 1：收入 &lt;增长&gt;" class="figure-' in html
+    assert '<p class="source">资料来源：公司公告</p>' in html
+
+
+def test_image_inside_text_stays_inline(tmp_path: Path) -> None:
+    html = _renderer(tmp_path).block("See ![icon](chart.png) here")
+    assert "<figure" not in html and "<figcaption>" not in html
+
+
+def test_each_image_is_defined_once_before_the_field_that_first_shows_it(tmp_path: Path) -> None:
+    body = _renderer(tmp_path)
+    first = body.block("![a](chart.png) ![b](chart.png)")
+    again = body.point("Lead.", "![c](chart.png)")
+    assert first.startswith("<style>\nimg.figure-") and first.count("background:url(") == 1
+    assert "<style>" not in again and 'alt="c" class="figure-' in again
+
+
+def test_lead_opens_the_first_paragraph(tmp_path: Path) -> None:
+    html = _renderer(tmp_path).point("Lead *sentence*.", "Body one.\n\nBody two.")
+    assert html == (
+        '<p><strong class="lead">Lead <em>sentence</em>.</strong> Body one.</p>\n<p>Body two.</p>\n'
+    )
+
+
+def test_a_chinese_lead_runs_on_into_its_body(tmp_path: Path) -> None:
+    html = _renderer(tmp_path).point("成本快速下降。", "据官方报告。")
+    assert html == '<p><strong class="lead">成本快速下降。</strong>据官方报告。</p>\n'
+
+
+def test_image_references_report_the_line_offset() -> None:
+    text = "first line\n\n![a](one.png)\n\ntext ![b](two.png)\n"
+    assert list(image_references(text)) == [(12, "one.png"), (27, "two.png")]

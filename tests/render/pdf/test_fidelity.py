@@ -1,0 +1,178 @@
+"""The check after layout: text hidden, clipped or lost, a figure not drawn, a character without
+a glyph, each fails the note where the analyst wrote it; a faithful layout passes untouched."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from weasyprint import HTML
+
+from render.errors import UserError
+from render.pdf.fidelity import FidelityCheck
+from render.pdf.writer import captured
+from render.renderer import Renderer
+from schemas.problems import Problem
+from tests.conftest import EXAMPLES, edit
+
+#: Where the example note's risks paragraph is (line 45, its text at column 1).
+RISKS_LINE = 45
+
+
+def failures(renderer: Renderer, note: Path) -> list[Problem]:
+    with pytest.raises(UserError) as raised:
+        renderer.render(note, ("pdf",))
+    return raised.value.problems
+
+
+def house_style(workspace: Path, css: str) -> None:
+    (workspace / "houses" / "example" / "style.css").write_text(css, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "note", sorted(p.name for p in EXAMPLES.iterdir() if p.suffix in (".md", ".yaml", ".json"))
+)
+def test_every_example_renders_faithfully(renderer: Renderer, note: str) -> None:
+    rendered = renderer.render(EXAMPLES / note, ("pdf",))
+    assert rendered.pages >= 1 and rendered.problems == []
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        "section.risks p { display: none }",
+        "section.risks p { visibility: hidden }",
+        "section.risks p { opacity: 0 }",
+        "section.risks p { color: transparent }",
+        "section.risks p { font-size: 0 }",
+        "section.risks p { text-indent: -9999px }",
+        "section.risks p { position: absolute; left: -200mm }",
+        "section.risks p { height: 0; overflow: hidden }",
+    ],
+)
+def test_a_house_style_that_hides_a_paragraph_fails_it_at_its_line(
+    renderer: Renderer, workspace: Path, note_file: Path, css: str
+) -> None:
+    house_style(workspace, css)
+    [problem] = failures(renderer, note_file)
+    assert (problem.code, problem.field, problem.line, problem.column) == (
+        "render.unprinted",
+        "risks",
+        RISKS_LINE,
+        1,
+    )
+    assert "paragraph is not printed as written" in problem.message
+    assert "未按原文印出" in problem.message_zh
+
+
+def test_text_cut_short_is_located_where_it_stops(
+    renderer: Renderer, workspace: Path, note_file: Path
+) -> None:
+    # One line high and clipped: the rest of the paragraph is lost from its second line on.
+    house_style(workspace, "section.event p { max-height: 1.2em; overflow: hidden }")
+    [problem] = failures(renderer, note_file)
+    assert (problem.code, problem.field, problem.line) == ("render.unprinted", "event", 29)
+    assert problem.column > 1 and "its text from" in problem.message
+
+
+def test_a_box_removed_after_layout_is_found(renderer: Renderer, note_file: Path) -> None:
+    """The check reads the laid-out boxes themselves: one paragraph taken out is one error."""
+    checked = renderer.check(note_file)
+    rendered = renderer.render_checked(checked, ("html",))
+    source = HTML(string=rendered.html, base_url=str(note_file.parent))
+    with captured():
+        document = source.render()
+    check = FidelityCheck(checked.source, checked.note, "note.md")  # type: ignore[arg-type]
+    assert check(source, document, []) == []
+    parents = [
+        box
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if any(
+            getattr(child, "element", None) is not None
+            and child.element.get("data-src") == "risks:0"
+            for child in getattr(box, "children", ())
+        )
+    ]
+    parent = parents[0]
+    parent.children = [c for c in parent.children if c.element.get("data-src") != "risks:0"]
+    [problem] = check(source, document, [])
+    assert (problem.code, problem.field, problem.line) == ("render.unprinted", "risks", RISKS_LINE)
+
+
+def test_hyphens_and_case_changed_by_the_house_are_not_differences(
+    renderer: Renderer, workspace: Path
+) -> None:
+    # Words broken with a hyphen at line ends, and text upper-cased: the same text, printed.
+    note = workspace / "notes" / "en.md"
+    shutil.copy(EXAMPLES / "2026-03-09-chiplet-interconnect-en.md", note)
+    house_style(
+        workspace,
+        "main p { hyphens: auto; width: 30mm } section.event p { text-transform: uppercase }",
+    )
+    assert renderer.render(note, ("pdf",)).problems == []
+
+
+@pytest.mark.parametrize(
+    ("char", "column"),
+    [("\U00020000", 14), ("🚀", 14), ("\U0002a6a5", 14)],
+)
+def test_a_character_no_font_has_fails_at_the_character(
+    renderer: Renderer, note_file: Path, char: str, column: int
+) -> None:
+    # No installed font (the Noto CJK ones included) has CJK Extension B or emoji.
+    edit(note_file, "某国内开源社区", f"某国内开源社区{char}")
+    [problem] = failures(renderer, note_file)
+    assert (problem.code, problem.field, problem.line, problem.column) == (
+        "render.glyph",
+        "event",
+        29,
+        column,
+    )
+    assert f"U+{ord(char):04X}" in problem.message and "空框" in problem.message_zh
+
+
+def test_a_character_outside_the_markdown_is_found_in_the_file(
+    renderer: Renderer, note_file: Path
+) -> None:
+    edit(note_file, "name: 林知远", "name: 林\U00020000远")
+    problems = failures(renderer, note_file)
+    assert {(p.code, p.line, p.column) for p in problems} == {("render.glyph", 17, 12)}
+
+
+def test_every_place_of_a_missing_character_is_reported(
+    renderer: Renderer, note_file: Path
+) -> None:
+    edit(note_file, "技术迭代不及预期", "技术迭代🚀不及预期🚀")
+    problems = failures(renderer, note_file)
+    assert [(p.line, p.column) for p in problems] == [(45, 5), (45, 10)]
+
+
+PNG_BROKEN = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+
+
+def test_a_figure_that_cannot_be_loaded_fails_at_its_line(
+    renderer: Renderer, workspace: Path, note_file: Path
+) -> None:
+    (note_file.parent / "broken.png").write_bytes(PNG_BROKEN)
+    edit(
+        note_file,
+        "技术迭代不及预期；",
+        "![图 1](broken.png)\n\n资料来源：测试\n\n技术迭代不及预期；",
+    )
+    # The check opens every figure as the layout would, so this one never reaches the layout.
+    [problem] = failures(renderer, note_file)
+    assert (problem.code, problem.field, problem.line) == ("render.image", "risks", 45)
+
+
+def test_a_hidden_figure_fails_at_its_line(
+    renderer: Renderer, workspace: Path, note_file: Path
+) -> None:
+    shutil.copy(EXAMPLES / "figures" / "2026-04-revenue.svg", note_file.parent / "f.svg")
+    edit(note_file, "技术迭代不及预期；", "![图 1](f.svg)\n\n资料来源：测试\n\n技术迭代不及预期；")
+    assert renderer.render(note_file, ("pdf",)).problems == []
+    house_style(workspace, "figure img { width: 0 }")
+    [problem] = failures(renderer, note_file)
+    assert (problem.code, problem.field, problem.line) == ("render.unprinted", "risks", 45)
+    assert "figure is not printed" in problem.message
