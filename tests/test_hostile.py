@@ -60,6 +60,7 @@ def test_a_hostile_note_fails_cleanly_or_renders_faithfully(folder: Path, tmp_pa
     work = tmp_path / folder.name
     shutil.copytree(folder, work)
     note, out = _note(work), tmp_path / "out"
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     command = [sys.executable, "-m", "render", "build", str(note), "-o", str(out)]
     command += ["--today", "2026-11-01", "--house-path", str(work), "--error-format", "json"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCE_DATE")}
@@ -83,6 +84,9 @@ def test_a_hostile_note_fails_cleanly_or_renders_faithfully(folder: Path, tmp_pa
     assert seconds <= case["seconds"], f"{folder.name}: took {seconds:.1f}s\n{said}"
     for path in forbid:
         assert not path.exists(), f"{folder.name}: the attack made {path}"
+    # Nothing is written but the build's outputs: no file beside the note, none where it ran.
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if out not in p.parents)
+    assert set(after) - set(before) <= {Path("out")}, f"{folder.name}: wrote {after}"
     outputs = sorted(p.name for p in out.glob("*.pdf")) if out.is_dir() else []
     if case["expect"]:
         assert done.returncode == 1, said
