@@ -229,7 +229,9 @@ class Renderer:
             checked.note = None
 
     @staticmethod
-    def _template(template: object, report_type: ReportType, profile: HouseProfile) -> list[Problem]:
+    def _template(
+        template: object, report_type: ReportType, profile: HouseProfile
+    ) -> list[Problem]:
         """A note's template that the house (or the built-in set) does not have."""
         names = template_names(profile)
         if isinstance(template, str) and report_type.template:

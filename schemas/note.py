@@ -14,8 +14,8 @@ from pydantic_core import PydanticCustomError
 
 from schemas.house import Action, House, RatingLevel, StrictModel, localize
 from schemas.markdown import PARSER, too_deep
-from schemas.report_type import ReportType, default_type
 from schemas.problems import Loc, ProblemLog, Severity, log_for, quote, settle
+from schemas.report_type import ReportType, default_type
 
 SAC_PATTERN = re.compile(r"^S(\d{4})\d(\d{2})(\d{2})\d{4}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -85,7 +85,7 @@ class ReportType(StrictModel):
         "house's `report_types:` may say otherwise).",
     )
     sections: list[Section] = Field(min_length=1)
-    fields: list[ExtraField] = []
+    fields: list[ExtraField] = Field([], description="Front-matter fields the type adds.")
 
     @model_validator(mode="after")
     def _distinct_keys(self, info: ValidationInfo) -> ReportType:

@@ -6,9 +6,9 @@ import difflib
 import re
 
 from render.load.source import Position, Source
-from schemas.report_type import ReportType
 from schemas.markdown import PARSER
 from schemas.problems import Problem, quote
+from schemas.report_type import ReportType
 
 BOLD_LEAD = re.compile(r"\A(\*\*|__)(.+?)\1[ \t]*(.*)\Z", re.S)
 
