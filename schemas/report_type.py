@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
 
@@ -87,33 +87,35 @@ class ReportType(StrictModel):
     sections: list[Section] = Field(min_length=1)
     fields: list[ExtraField] = Field([], description="Front-matter fields the type adds.")
 
-    @model_validator(mode="after")
-    def _distinct_keys(self, info: ValidationInfo) -> ReportType:
+    @field_validator("sections", "fields")
+    @classmethod
+    def _distinct_keys(
+        cls, value: list[Section] | list[ExtraField], info: ValidationInfo
+    ) -> list[Section] | list[ExtraField]:
         """Every section and field has a key of its own, and none is a key every note has."""
         from schemas.note import RESERVED_KEYS  # the note model is built from report types
 
-        seen: set[str] = set()
-        for what, keys in (
-            ("sections", [s.key for s in self.sections]),
-            ("fields", [f.key for f in self.fields]),
-        ):
-            for key in keys:
-                if key in RESERVED_KEYS:
-                    raise PydanticCustomError(
-                        "report_type.key",
-                        f"{what}: {key!r} is a key every note has already "
-                        f"({', '.join(sorted(RESERVED_KEYS))})",
-                        {"zh": f"{what}：“{key}”是每份报告已有的键"},
-                    )
-                if key in seen:
-                    raise PydanticCustomError(
-                        "report_type.key",
-                        f"{what}: {key!r} is given twice (each section and field needs a key "
-                        "of its own)",
-                        {"zh": f"{what}：“{key}”重复出现（每个章节和字段的键必须不同）"},
-                    )
-                seen.add(key)
-        return self
+        seen = (
+            {s.key for s in info.data.get("sections") or []}
+            if info.field_name == "fields"
+            else set()
+        )
+        for item in value:
+            key = item.key
+            if key in RESERVED_KEYS:
+                raise PydanticCustomError(
+                    "schema.report_type",
+                    f"{key!r} is a key every note has already ({', '.join(sorted(RESERVED_KEYS))})",
+                    {"zh": f"“{key}”是每份报告已有的键"},
+                )
+            if key in seen:
+                raise PydanticCustomError(
+                    "schema.report_type",
+                    f"{key!r} is given twice (each section and field needs a key of its own)",
+                    {"zh": f"“{key}”重复出现（每个章节和字段的键必须不同）"},
+                )
+            seen.add(key)
+        return value
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
