@@ -24,6 +24,7 @@ from render.html.environment import (
 from render.load.config import ConfigError, note_settings
 from render.load.houses import HouseProfile, find_house, load_house
 from render.load.note import Source, load_note
+from render.load.report_types import find_report_type
 from render.pdf.confine import Confinement
 from render.pdf.fidelity import FidelityCheck
 from render.pdf.writer import PdfWriter
@@ -31,11 +32,9 @@ from render.report import display_path
 from render.settings import Settings
 from render.validate.images import Figures, ImageProblem, css_problems
 from render.validate.models import validate
-from schemas.note import Note
+from schemas.note import NoteBase, note_model
 from schemas.problems import Loc, Problem, Severity, quote
-
-#: The note's fields that hold Markdown text (besides the commentary's leads and bodies).
-BODY_TEXTS = ("title", "event", "recommendation", "risks")
+from schemas.report_type import ReportType
 
 Format = Literal["pdf", "html"]
 
@@ -46,7 +45,7 @@ class Checked:
 
     path: Path
     display: str
-    note: Note | None
+    note: NoteBase | None
     profile: HouseProfile | None
     source: Source | None
     problems: list[Problem] = field(default_factory=list)
@@ -78,7 +77,7 @@ class Rendered:
     problems: list[Problem] = field(default_factory=list)
 
     @property
-    def note(self) -> Note:
+    def note(self) -> NoteBase:
         assert self.checked.note is not None
         return self.checked.note
 
@@ -88,14 +87,17 @@ def _sorted(problems: list[Problem], display: str) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.path != display, p.path, p.line, p.column, p.code))
 
 
-def _texts(data: dict[str, Any]) -> list[tuple[Loc, str]]:
+def _texts(data: dict[str, Any], report_type: ReportType) -> list[tuple[Loc, str]]:
     """The note's Markdown texts as rules read them (stripped), wherever the data has them."""
-    found: list[tuple[Loc, Any]] = [((name,), data.get(name)) for name in BODY_TEXTS]
-    commentary = data.get("commentary")
-    if isinstance(commentary, list):
-        for i, point in enumerate(commentary):
-            if isinstance(point, dict):
-                found += [(("commentary", i, key), point.get(key)) for key in ("lead", "body")]
+    found: list[tuple[Loc, Any]] = [(("title",), data.get("title"))]
+    for section in report_type.sections:
+        value = data.get(section.key)
+        if section.kind == "prose":
+            found.append(((section.key,), value))
+        elif section.kind == "points" and isinstance(value, list):
+            for i, point in enumerate(value):
+                if isinstance(point, dict):
+                    found += [((section.key, i, key), point.get(key)) for key in ("lead", "body")]
     return [(loc, text.strip()) for loc, text in found if isinstance(text, str)]
 
 
@@ -175,10 +177,15 @@ class Renderer:
             try:
                 folder = find_house(spec if isinstance(spec, str) else None, path.parent, settings)
                 checked.profile = self.house(folder)
+                # The report type's sections are the body's: known before the body is cut.
+                source.report_type = find_report_type(
+                    source.data.get("template"), folder, settings.limits
+                )
             except UserError as exc:
                 problems.extend(exc.problems)
+                checked.profile = None  # without its report type the note cannot be judged
                 return {}
-            return checked.profile.section_titles()
+            return source.report_type.titles(checked.profile.house.sections)
 
         try:
             source = load_note(path, titles_for, settings.limits)
@@ -197,9 +204,10 @@ class Renderer:
         if profile is not None:
             located += list(profile.warnings)
             context = {"house": profile.house, "today": self.today}
-            note, found = validate(Note, source.data, context)
-            found += self._template(source.data.get("template"), profile)
-            found += self._resources(source.data, profile, path, settings)
+            report_type = source.report_type
+            note, found = validate(note_model(report_type), source.data, context)
+            found += self._template(source.data.get("template"), report_type, profile)
+            found += self._resources(source.data, report_type, profile, path, settings)
             located += [source.locate(p, display) for p in found]
             located += self._stylesheet(profile, path)
             checked.note = note
@@ -221,9 +229,13 @@ class Renderer:
             checked.note = None
 
     @staticmethod
-    def _template(template: object, profile: HouseProfile) -> list[Problem]:
+    def _template(
+        template: object, report_type: ReportType, profile: HouseProfile
+    ) -> list[Problem]:
         """A note's template that the house (or the built-in set) does not have."""
         names = template_names(profile)
+        if isinstance(template, str) and report_type.template:
+            template = report_type.template  # the page the note's report type is drawn by
         if not isinstance(template, str) or template in names:
             return []
         return [
@@ -237,7 +249,11 @@ class Renderer:
 
     @staticmethod
     def _resources(
-        data: dict[str, Any], profile: HouseProfile, path: Path, settings: Settings
+        data: dict[str, Any],
+        report_type: ReportType,
+        profile: HouseProfile,
+        path: Path,
+        settings: Settings,
     ) -> list[Problem]:
         """Every figure the note shows, opened and judged as the render will, each located.
 
@@ -247,7 +263,7 @@ class Renderer:
         confinement = Confinement(path.parent, profile.folder)
         figures = Figures(confinement, path.parent, settings.limits)
         problems = []
-        for loc, text in _texts(data):
+        for loc, text in _texts(data, report_type):
             for offset, reference in image_references(text):
                 try:
                     figures.open(reference)
@@ -299,7 +315,8 @@ class Renderer:
                 [replace(p, path=p.path or checked.display) for p in exc.problems]
             ) from None
         context["stylesheet"] = stylesheet(profile)
-        return render_html(env, note.template, context, profile)
+        template = note.report_type.template or note.template
+        return render_html(env, template, context, profile)
 
     def render_checked(self, checked: Checked, formats: tuple[Format, ...] = ("pdf",)) -> Rendered:
         profile = checked.profile

@@ -147,15 +147,6 @@ class Fonts(StrictModel):
     latin_sans: list[str] = ["Noto Sans"]
 
 
-class Sections(StrictModel):
-    """Body section titles, as they print and as a note's headings may name them."""
-
-    event: Text
-    commentary: Text
-    recommendation: Text
-    risks: Text
-
-
 class ReportType(StrictModel):
     """What a template's report is called, for an industry and for a company subject."""
 
@@ -211,7 +202,11 @@ class House(StrictModel):
     logo: str | None = Field(None, description="An image file inside the house folder.")
     fonts: Fonts = Fonts()
     contact: Contact
-    sections: Sections
+    sections: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Text] = Field(
+        {},
+        description="Body section titles, by section key (event, commentary, …), as they print "
+        "and as a note's headings may name them; a section not given keeps its report type's.",
+    )
     report_types: dict[str, ReportType] = Field(
         description="Per template name, what its report is called."
     )

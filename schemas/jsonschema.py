@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from schemas.house import House
-from schemas.note import SECTION_NAMES, Note
+from schemas.note import Note
 
-#: The note's body sections: required by `render check`, optional in the editor's schema.
-BODY_SECTIONS = tuple(SECTION_NAMES)
+#: The note's body sections (its report type's): required by `render check`, optional in the
+#: editor's schema.
+BODY_SECTIONS = Note.report_type.body_keys
 
 SCHEMAS: dict[str, type[Note] | type[House]] = {
     "note.schema.json": Note,

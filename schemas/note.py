@@ -7,14 +7,15 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.house import Action, House, RatingLevel, StrictModel, localize
 from schemas.markdown import PARSER, too_deep
 from schemas.problems import Loc, ProblemLog, Severity, log_for, quote, settle
+from schemas.report_type import ReportType, default_type
 
 SAC_PATTERN = re.compile(r"^S(\d{4})\d(\d{2})(\d{2})\d{4}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -34,15 +35,6 @@ ACTION_SPELLINGS: dict[str, Action] = {
 
 #: A paragraph naming where a table's or figure's data came from starts with one of these.
 SOURCE_PREFIXES = ("资料来源", "数据来源", "来源", "source", "sources")
-
-#: The body sections, in the order a note gives them, with their names for messages (as the
-#: rules name them, whatever the house calls them).
-SECTION_NAMES: dict[str, tuple[str, str]] = {
-    "event": ("Event", "事件"),
-    "commentary": ("Commentary", "点评"),
-    "recommendation": ("Recommendation", "投资建议"),
-    "risks": ("Risks", "风险提示"),
-}
 
 ACTION_ZH = {
     Action.INITIATE: "首次",
@@ -225,8 +217,8 @@ class CommentaryPoint(StrictModel):
         return value
 
 
-class Note(StrictModel):
-    """A research note: front matter and body sections, as an analyst writes them.
+class NoteBase(StrictModel):
+    """A research note's front matter, which every report type has; see :func:`note_model`.
 
     Rules are field validators rather than one model validator, so that every rule runs even
     when another field is wrong: the analyst sees every mistake in one pass. Rules that need the
@@ -253,10 +245,9 @@ class Note(StrictModel):
     rating: Rating
     risk_level: str = Field(description="A report risk level of the house, by code (R3) or name.")
     analysts: list[Analyst] = Field(min_length=1)
-    event: str
-    commentary: list[CommentaryPoint] = Field(min_length=1)
-    recommendation: str
-    risks: str
+
+    #: The report type whose sections and fields the model has (set by :func:`note_model`).
+    report_type: ClassVar[ReportType]
 
     @field_validator("locale")
     @classmethod
@@ -385,37 +376,114 @@ class Note(StrictModel):
                 _check_analysts_against_house(value, info.data.get("date"), house, log)
         return value
 
-    @field_validator("event", "recommendation", "risks")
-    @classmethod
-    def _section(cls, value: str, info: ValidationInfo) -> str:
-        name = str(info.field_name)
-        english, chinese = SECTION_NAMES[name]
-        _nonblank(value, f"the section {english} ({name})", f"“{chinese}”章节")
-        with _rules(info) as log:
-            _check_prose((name,), value, _house(info), log)
-        return value
-
-    @field_validator("commentary")
-    @classmethod
-    def _commentary(
-        cls, value: list[CommentaryPoint], info: ValidationInfo
-    ) -> list[CommentaryPoint]:
-        with _rules(info) as log:
-            for i, point in enumerate(value):
-                _check_prose(("commentary", i, "lead"), point.lead, _house(info), log)
-                _check_prose(("commentary", i, "body"), point.body, _house(info), log)
-        return value
-
     def texts(self) -> list[tuple[Loc, str]]:
         """Every free text of the note with its location, for rules that read prose."""
-        found: list[tuple[Loc, str]] = [(("title",), self.title), (("event",), self.event)]
-        for i, point in enumerate(self.commentary):
-            found += [
-                (("commentary", i, "lead"), point.lead),
-                (("commentary", i, "body"), point.body),
-            ]
-        found += [(("recommendation",), self.recommendation), (("risks",), self.risks)]
+        found: list[tuple[Loc, str]] = [(("title",), self.title)]
+        for section in self.report_type.sections:
+            value = getattr(self, section.key)
+            if section.kind == "prose" and isinstance(value, str):
+                found.append(((section.key,), value))
+            elif section.kind == "points" and value:
+                for i, point in enumerate(value):
+                    found += [
+                        ((section.key, i, "lead"), point.lead),
+                        ((section.key, i, "body"), point.body),
+                    ]
         return found
+
+
+#: The keys every note has, which no report type may give a section or a field.
+RESERVED_KEYS = frozenset(
+    alias for name, info in NoteBase.model_fields.items() for alias in (name, info.alias) if alias
+)
+
+
+def _prose_section(cls: type[NoteBase], value: str | None, info: ValidationInfo) -> str | None:
+    """A prose section prints something, names its exhibits' sources and promises nothing."""
+    if value is None:
+        return value
+    name = str(info.field_name)
+    section = cls.report_type.section(name)
+    english, chinese = section.names() if section else (name, name)
+    _nonblank(value, f"the section {english} ({name})", f"“{chinese}”章节")
+    with _rules(info) as log:
+        _check_prose((name,), value, _house(info), log)
+    return value
+
+
+def _points_section(
+    cls: type[NoteBase], value: list[CommentaryPoint] | None, info: ValidationInfo
+) -> list[CommentaryPoint] | None:
+    name = str(info.field_name)
+    with _rules(info) as log:
+        for i, point in enumerate(value or []):
+            _check_prose((name, i, "lead"), point.lead, _house(info), log)
+            _check_prose((name, i, "body"), point.body, _house(info), log)
+    return value
+
+
+#: What each kind of section holds, and each type of extra field.
+_SECTION_TYPES: dict[str, Any] = {
+    "prose": str,
+    "points": Annotated[list[CommentaryPoint], Field(min_length=1)],
+    "data": Any,
+}
+_FIELD_TYPES: dict[str, Any] = {
+    "text": RequiredText,
+    "number": float,
+    "date": dt.date,
+    "list": list[Any],
+    "mapping": dict[str, Any],
+}
+
+_MODELS: dict[str, type[NoteBase]] = {}
+
+NOTE_DOC = """A research note: front matter and body sections, as an analyst writes them.
+
+Rules are field validators rather than one model validator, so that every rule runs even
+when another field is wrong: the analyst sees every mistake in one pass. Rules that need the
+house read it from the validation context; without one they are skipped."""
+
+
+def note_model(report_type: ReportType) -> type[NoteBase]:
+    """The model of a note of a report type: the front matter, its fields, then its sections.
+
+    Built once per declaration; every rule of a section comes from its kind.
+    """
+    key = report_type.model_dump_json()
+    if key in _MODELS:
+        return _MODELS[key]
+    fields: dict[str, Any] = {}
+    for extra in report_type.fields:
+        kind = _FIELD_TYPES[extra.type]
+        description = extra.description or None
+        if extra.required:
+            fields[extra.key] = (kind, Field(description=description))
+        else:
+            fields[extra.key] = (kind | None, Field(None, description=description))
+    for section in report_type.sections:
+        kind = _SECTION_TYPES[section.kind]
+        fields[section.key] = (kind, ...) if section.required else (kind | None, None)
+    validators: dict[str, Any] = {}
+    for kind, check in (("prose", _prose_section), ("points", _points_section)):
+        keys = [s.key for s in report_type.sections if s.kind == kind]
+        if keys:
+            validators[f"_{kind}_sections"] = field_validator(*keys)(check)
+    model = create_model(  # type: ignore[call-overload]
+        "Note",
+        __base__=NoteBase,
+        __doc__=NOTE_DOC,
+        __module__=__name__,
+        __validators__=validators,
+        **fields,
+    )
+    model.report_type = report_type
+    _MODELS[key] = model
+    return model  # type: ignore[no-any-return]
+
+
+#: The note of the default report type (event-commentary), as most notes are.
+Note = note_model(default_type())
 
 
 def _check_prose(loc: Loc, text: str, house: House | None, log: ProblemLog) -> None:

@@ -17,7 +17,7 @@ from render.load.houses import HouseProfile
 from render.pdf.confine import Confinement
 from render.settings import Limits
 from schemas.house import Action, House, Text, in_locale, localize
-from schemas.note import Note
+from schemas.note import NoteBase as Note
 
 #: Fonts that stand in for any family a house names, so no character is ever left without a glyph.
 FALLBACK_FONTS = ("Noto Sans CJK SC", "sans-serif")
@@ -75,6 +75,10 @@ def build_context(
     body = BodyRenderer(confinement, note_folder, limits)
     localized = in_locale(house, locale, house.default_locale)
     localized["logo"] = confinement.data_uri(house.logo, profile.folder) if house.logo else None
+    declared = note.report_type
+    # Each section's title: the house's if it gives one, else the report type's.
+    titles = {s.key: text(house.sections.get(s.key, s.title)) for s in declared.sections}
+    localized["sections"] = {**localized["sections"], **titles}
 
     rating_label = text(found.rating.label)
     action_labels = {
@@ -90,14 +94,25 @@ def build_context(
         else rating_label
     )
     kind = note.subject.kind
-    report_types = house.report_types.get(note.template)
-    report_type = text(getattr(report_types, kind)) if report_types else note.template
+    names = house.report_types.get(note.template) or declared.name
+    report_type = text(getattr(names, kind)) if names else note.template
     risk_name = text(found.risk.name)
     orders = {level.code: level.order for level in house.risk_levels}
     names = {level.code: text(level.name) for level in house.risk_levels}
     latin = locale.split("_")[0] != "zh"
     fonts = house.fonts
     created = created or dt.datetime.combine(note.date, dt.time(), dt.UTC)
+    sections: dict[str, Any] = {}
+    for section in declared.sections:
+        value = getattr(note, section.key)
+        if value is None or section.kind == "data":
+            sections[section.key] = value  # drawn by the template from the data itself
+        elif section.kind == "points":
+            sections[section.key] = [
+                body.point(p.lead, p.body, (section.key, i)) for i, p in enumerate(value)
+            ]
+        else:
+            sections[section.key] = body.block(value, (section.key,))
 
     return {
         "note": note,
@@ -145,14 +160,12 @@ def build_context(
             }
             for i in house.investor_types
         ],
-        "body": {
-            "event": body.block(note.event, ("event",)),
-            "commentary": [
-                body.point(p.lead, p.body, ("commentary", i)) for i, p in enumerate(note.commentary)
-            ],
-            "recommendation": body.block(note.recommendation, ("recommendation",)),
-            "risks": body.block(note.risks, ("risks",)),
-        },
+        "body": sections,
+        # The sections in order, for a template that draws them all alike.
+        "sections": [
+            {"key": s.key, "kind": s.kind, "title": titles[s.key], "content": sections[s.key]}
+            for s in declared.sections
+        ],
         "fonts": {
             "serif": _families((fonts.latin_serif if latin else []) + fonts.serif),
             "sans": _families((fonts.latin_sans if latin else []) + fonts.sans),

@@ -5,35 +5,28 @@ from __future__ import annotations
 import difflib
 import re
 
-from render.load.source import BODY_FIELDS, ENGLISH_TITLES, Position, Source
+from render.load.source import Position, Source
 from schemas.markdown import PARSER
 from schemas.problems import Problem, quote
-
-#: Body headings may always be written with these English names (or the field keys themselves).
-ENGLISH_SECTION_NAMES = {
-    "event": "event",
-    "commentary": "commentary",
-    "recommendation": "recommendation",
-    "investment view": "recommendation",
-    "risks": "risks",
-    "risk": "risks",
-}
+from schemas.report_type import ReportType
 
 BOLD_LEAD = re.compile(r"\A(\*\*|__)(.+?)\1[ \t]*(.*)\Z", re.S)
 
 
-def _section_names(section_titles: dict[str, list[str]]) -> dict[str, str]:
-    names = dict(ENGLISH_SECTION_NAMES)
+def _section_names(report_type: ReportType, section_titles: dict[str, list[str]]) -> dict[str, str]:
+    """Every heading that names a section: its key and English names always, then the house's."""
+    names = report_type.english_names()
     for field_name, titles in section_titles.items():
         for title in titles:
             names[title.strip().casefold()] = field_name
     return names
 
 
-def _allowed_headings(section_titles: dict[str, list[str]]) -> list[str]:
+def _allowed_headings(report_type: ReportType, section_titles: dict[str, list[str]]) -> list[str]:
     """The headings a note may use, the house's first, without repeats."""
-    titles = [t for name in BODY_FIELDS for t in section_titles.get(name, [])]
-    titles += list(ENGLISH_TITLES.values())
+    keys = report_type.body_keys
+    titles = [t for name in keys for t in section_titles.get(name, [])]
+    titles += [s.names()[0] for s in report_type.sections if s.key in keys]
     unique: dict[str, str] = {}
     for title in titles:
         unique.setdefault(title.strip().casefold(), title.strip())
@@ -46,7 +39,7 @@ def split_body(source: Source, lines: list[str], first_line: int) -> None:
     A heading of level 1 or 2 must name a section; deeper headings that name none are part of
     the section's text (sub-headings).
     """
-    names = _section_names(source.section_titles)
+    names = _section_names(source.report_type, source.section_titles)
     tokens = PARSER.parse("\n".join(lines))
     headings: list[tuple[int, str, str | None]] = []
     for i, tok in enumerate(tokens):
@@ -73,7 +66,9 @@ def split_body(source: Source, lines: list[str], first_line: int) -> None:
         end = headings[index + 1][0] if index + 1 < len(headings) else len(lines)
         heading_line = first_line + start + 1
         if field_name is None:
-            source.problems.append(_unknown_heading(title, source.section_titles, heading_line))
+            source.problems.append(
+                _unknown_heading(title, source.report_type, source.section_titles, heading_line)
+            )
             continue
         if field_name in seen or field_name in source.data:
             if field_name in seen:
@@ -103,15 +98,18 @@ def split_body(source: Source, lines: list[str], first_line: int) -> None:
         while chunk and not chunk[-1].strip():
             chunk = chunk[:-1]
         content_line = first_line + start + 2 if chunk else heading_line
-        if field_name == "commentary":
-            _commentary(source, chunk, content_line)
+        section = source.report_type.section(field_name)
+        if section is not None and section.kind == "points":
+            _points(source, field_name, chunk, content_line)
         else:
             source.data[field_name] = "\n".join(chunk)
             source.values[(field_name,)] = Position(content_line, 1)
 
 
-def _unknown_heading(title: str, section_titles: dict[str, list[str]], line: int) -> Problem:
-    allowed = _allowed_headings(section_titles)
+def _unknown_heading(
+    title: str, report_type: ReportType, section_titles: dict[str, list[str]], line: int
+) -> Problem:
+    allowed = _allowed_headings(report_type, section_titles)
     guess = difflib.get_close_matches(title, allowed, n=1, cutoff=0.6)
     choices = ", ".join(allowed)
     if guess:
@@ -128,10 +126,10 @@ def _unknown_heading(title: str, section_titles: dict[str, list[str]], line: int
     )
 
 
-def _commentary(source: Source, chunk: list[str], first_line: int) -> None:
+def _points(source: Source, key: str, chunk: list[str], first_line: int) -> None:
     """Each paragraph opening with bold text starts a point; other blocks continue the last one."""
     points: list[dict[str, str]] = []
-    source.values[("commentary",)] = Position(first_line, 1)
+    source.values[(key,)] = Position(first_line, 1)
     tokens = PARSER.parse("\n".join(chunk))
     blocks = [t for t in tokens if t.level == 0 and t.map and t.nesting in (0, 1)]
     for block in blocks:
@@ -144,8 +142,8 @@ def _commentary(source: Source, chunk: list[str], first_line: int) -> None:
         if match:
             lead, body = match.group(2).strip(), match.group(3).strip()
             points.append({"lead": lead, "body": body})
-            source.values[("commentary", i)] = Position(line, indent + 1)
-            source.values[("commentary", i, "lead")] = Position(line, indent + 3)
+            source.values[(key, i)] = Position(line, indent + 1)
+            source.values[(key, i, "lead")] = Position(line, indent + 3)
             # The body may start on the line after the lead: its place is its first character.
             body = match.group(3)
             before_body = block_text[: match.start(3) + len(body) - len(body.lstrip())]
@@ -155,15 +153,15 @@ def _commentary(source: Source, chunk: list[str], first_line: int) -> None:
                 )
             else:
                 body_at = Position(line, indent + 1 + len(before_body))
-            source.values[("commentary", i, "body")] = body_at
+            source.values[(key, i, "body")] = body_at
         elif points:
             points[-1]["body"] = f"{points[-1]['body']}\n\n{block_text}".strip()
         else:
             points.append({"lead": "", "body": block_text})
-            source.values[("commentary", i)] = Position(line, indent + 1)
-            source.values[("commentary", i, "lead")] = Position(line, indent + 1)
-            source.values[("commentary", i, "body")] = Position(line, indent + 1)
-    source.data["commentary"] = points
+            source.values[(key, i)] = Position(line, indent + 1)
+            source.values[(key, i, "lead")] = Position(line, indent + 1)
+            source.values[(key, i, "body")] = Position(line, indent + 1)
+    source.data[key] = points
 
 
 def _heading_title(text: str) -> str:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from render.errors import UserError
 from render.load.note import Source, load_note
-from render.load.source import BODY_FIELDS
 from render.report import display_path
 from render.settings import Settings
 from render.validate.models import validate
@@ -42,15 +41,6 @@ class HouseProfile:
     @property
     def stylesheet(self) -> Path:
         return self.folder / "style.css"
-
-    def section_titles(self) -> dict[str, list[str]]:
-        """Every heading that names each body field, in all of the house's locales."""
-        sections = self.house.sections
-        return {name: _texts(getattr(sections, name)) for name in BODY_FIELDS}
-
-
-def _texts(text: str | dict[str, str]) -> list[str]:
-    return [text] if isinstance(text, str) else list(text.values())
 
 
 def shipped_houses() -> list[str]:

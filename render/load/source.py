@@ -8,13 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from schemas.note import SECTION_NAMES
 from schemas.problems import Loc, Problem, value_at
-
-#: The body fields, in the order a note gives them.
-BODY_FIELDS = tuple(SECTION_NAMES)
-
-ENGLISH_TITLES = {name: english for name, (english, _) in SECTION_NAMES.items()}
+from schemas.report_type import ReportType, default_type
 
 Kind = Literal["markdown", "yaml", "json"]
 
@@ -43,6 +38,8 @@ class Source:
     headings: dict[str, str] = field(default_factory=dict)
     #: For each body field, the headings that may name it (the house's, in all its locales).
     section_titles: dict[str, list[str]] = field(default_factory=dict)
+    #: The note's report type: its sections are the body's (set once the front matter is read).
+    report_type: ReportType = field(default_factory=default_type)
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     # -- positions ------------------------------------------------------------------------------
@@ -61,7 +58,7 @@ class Source:
         if problem.code == "schema.unknown_key" and loc in self.keys:
             return placed(problem, self.keys[loc])
         if problem.code == "schema.missing":
-            if self.kind == "markdown" and len(loc) == 1 and loc[0] in BODY_FIELDS:
+            if self.kind == "markdown" and len(loc) == 1 and loc[0] in self.report_type.body_keys:
                 return self._missing_section(problem)
             return placed(problem, self._container(loc[:-1]))
         known = loc
@@ -90,15 +87,17 @@ class Source:
     def _missing_section(self, problem: Problem) -> Problem:
         """A missing body section: say which heading to add, at the heading it belongs before."""
         name = str(problem.loc[0])
-        index = BODY_FIELDS.index(name)
-        later = [self.keys[(f,)] for f in BODY_FIELDS[index + 1 :] if (f,) in self.keys]
+        keys = self.report_type.body_keys
+        later = [self.keys[(f,)] for f in keys[keys.index(name) + 1 :] if (f,) in self.keys]
         if later:
             position = later[0]
         else:
             lines = self.text.split("\n")
             filled = [n for n, line in enumerate(lines, 1) if line.strip()]
             position = Position(filled[-1] if filled else 1, 1)
-        title = (self.section_titles.get(name) or [ENGLISH_TITLES[name]])[0]
+        section = self.report_type.section(name)
+        english = section.names()[0] if section else name
+        title = (self.section_titles.get(name) or [english])[0]
         problem = replace(
             problem,
             message=f"the section is missing: add a '## {title}' heading with its text",

@@ -19,9 +19,10 @@ from render.load.source import Position, Source
 from render.renderer import Renderer
 from render.settings import Limits, Settings
 from schemas.problems import Problem
+from schemas.report_type import default_type
 from tests.conftest import EXAMPLE_NOTE, EXAMPLES, edit
 
-TITLES = load_house(SHIPPED_HOUSES / "example").section_titles()
+TITLES = default_type().titles(load_house(SHIPPED_HOUSES / "example").house.sections)
 RENDERER = Renderer(today=dt.date(2026, 11, 1))
 
 
