@@ -146,10 +146,12 @@ class Renderer:
 
     def env(self, profile: HouseProfile, locale: str) -> Environment:
         """The house's Jinja environment for a locale, made anew when template files come or go."""
-        key = (profile.folder, locale, template_files(profile))
+        settings = self.settings
+        key = (profile.folder, locale, template_files(profile, settings.templates))
         if key not in self._envs:
             self._envs = {k: e for k, e in self._envs.items() if k[:2] != key[:2]}
-            self._envs[key] = environment(profile, locale, translations(locale))
+            catalog = translations(settings.catalogs, locale)
+            self._envs[key] = environment(profile, locale, catalog, settings.templates)
         return self._envs[key]
 
     # -- check ------------------------------------------------------------------------------
@@ -198,7 +200,7 @@ class Renderer:
             located += list(profile.warnings)
             context = {"house": profile.house, "today": self.today}
             note, found = validate(Note, source.data, context)
-            found += self._template(source.data.get("template"), profile)
+            found += self._template(source.data.get("template"), profile, settings.templates)
             found += self._resources(source.data, profile, path, settings)
             located += [source.locate(p, display) for p in found]
             located += self._stylesheet(profile, path)
@@ -221,9 +223,9 @@ class Renderer:
             checked.note = None
 
     @staticmethod
-    def _template(template: object, profile: HouseProfile) -> list[Problem]:
+    def _template(template: object, profile: HouseProfile, builtin: Path) -> list[Problem]:
         """A note's template that the house (or the built-in set) does not have."""
-        names = template_names(profile)
+        names = template_names(profile, builtin)
         if not isinstance(template, str) or template in names:
             return []
         return [
@@ -288,17 +290,17 @@ class Renderer:
         locale = note.locale or profile.house.default_locale
         env = self.env(profile, locale)
         created = source_date_epoch() if self.created == "environment" else self.created
-        limits = checked.settings.limits
+        limits, catalogs = checked.settings.limits, self.settings.catalogs
         try:
             context = build_context(
-                note, profile, checked.path.parent, translations(locale), created, limits
+                note, profile, checked.path.parent, translations(catalogs, locale), created, limits
             )
         except UserError as exc:
             # A figure that changed since the check: the note is the file to look at.
             raise UserError(
                 [replace(p, path=p.path or checked.display) for p in exc.problems]
             ) from None
-        context["stylesheet"] = stylesheet(profile)
+        context["stylesheet"] = stylesheet(profile, self.settings.templates)
         return render_html(env, note.template, context, profile)
 
     def render_checked(self, checked: Checked, formats: tuple[Format, ...] = ("pdf",)) -> Rendered:
