@@ -150,7 +150,7 @@ class Renderer:
         key = (profile.folder, locale, template_files(profile, settings.templates))
         if key not in self._envs:
             self._envs = {k: e for k, e in self._envs.items() if k[:2] != key[:2]}
-            catalog = translations(settings.catalogs, locale)
+            catalog = translations(locale, settings.catalogs)
             self._envs[key] = environment(profile, locale, catalog, settings.templates)
         return self._envs[key]
 
@@ -293,7 +293,7 @@ class Renderer:
         limits, catalogs = checked.settings.limits, self.settings.catalogs
         try:
             context = build_context(
-                note, profile, checked.path.parent, translations(catalogs, locale), created, limits
+                note, profile, checked.path.parent, translations(locale, catalogs), created, limits
             )
         except UserError as exc:
             # A figure that changed since the check: the note is the file to look at.

@@ -32,6 +32,7 @@ from render.html.filters import locale_filters
 from render.load.houses import HouseProfile
 from render.pdf.confine import Confinement, Refused
 from render.report import display_path
+from render.settings import Settings
 from schemas.problems import Problem, quote
 
 
@@ -183,7 +184,10 @@ def _house_references(source: str) -> str:
 
 
 def environment(
-    profile: HouseProfile, locale: str, translations: gettext.NullTranslations, templates: Path
+    profile: HouseProfile,
+    locale: str,
+    translations: gettext.NullTranslations,
+    templates: Path | None = None,
 ) -> Environment:
     """A sandboxed Jinja environment for one house and locale.
 
@@ -192,7 +196,7 @@ def environment(
     change a single block. Built-in and house templates alike run in the sandbox, with the
     filters and globals below and nothing else.
     """
-    builtin = _Folder(templates, house=False)
+    builtin = _Folder(templates or Settings().templates, house=False)
     search: list[BaseLoader] = [_Folder(profile.templates, house=True)]
     env = Sandbox(
         loader=ChoiceLoader(
