@@ -65,7 +65,7 @@ def init(
         raise UsageError(f"no shipped house to copy at {source}")
     created = Created()
     values = {"{house}": house_name, "{date}": today.isoformat(), "{version}": __version__}
-    scaffold = files("render.cli") / "scaffold"
+    scaffold = files(__package__ or "") / "scaffold"
     for target, name in SCAFFOLD.items():
         text = (scaffold / name).read_text(encoding="utf-8")
         _write(folder / _fill(target, values), _fill(text, values), created)
