@@ -148,10 +148,12 @@ class Renderer:
 
     def env(self, profile: HouseProfile, locale: str) -> Environment:
         """The house's Jinja environment for a locale, made anew when template files come or go."""
-        key = (profile.folder, locale, template_files(profile))
+        settings = self.settings
+        key = (profile.folder, locale, template_files(profile, settings.templates))
         if key not in self._envs:
             self._envs = {k: e for k, e in self._envs.items() if k[:2] != key[:2]}
-            self._envs[key] = environment(profile, locale, translations(locale))
+            catalog = translations(locale, settings.catalogs)
+            self._envs[key] = environment(profile, locale, catalog, settings.templates)
         return self._envs[key]
 
     # -- check ------------------------------------------------------------------------------
@@ -206,7 +208,9 @@ class Renderer:
             context = {"house": profile.house, "today": self.today}
             report_type = source.report_type
             note, found = validate(note_model(report_type), source.data, context)
-            found += self._template(source.data.get("template"), report_type, profile)
+            found += self._template(
+                source.data.get("template"), report_type, profile, settings.templates
+            )
             found += self._resources(source.data, report_type, profile, path, settings)
             located += [source.locate(p, display) for p in found]
             located += self._stylesheet(profile, path)
@@ -230,10 +234,10 @@ class Renderer:
 
     @staticmethod
     def _template(
-        template: object, report_type: ReportType, profile: HouseProfile
+        template: object, report_type: ReportType, profile: HouseProfile, builtin: Path
     ) -> list[Problem]:
         """A note's template that the house (or the built-in set) does not have."""
-        names = template_names(profile)
+        names = template_names(profile, builtin)
         if isinstance(template, str) and report_type.template:
             template = report_type.template  # the page the note's report type is drawn by
         if not isinstance(template, str) or template in names:
@@ -304,17 +308,17 @@ class Renderer:
         locale = note.locale or profile.house.default_locale
         env = self.env(profile, locale)
         created = source_date_epoch() if self.created == "environment" else self.created
-        limits = checked.settings.limits
+        limits, catalogs = checked.settings.limits, self.settings.catalogs
         try:
             context = build_context(
-                note, profile, checked.path.parent, translations(locale), created, limits
+                note, profile, checked.path.parent, translations(locale, catalogs), created, limits
             )
         except UserError as exc:
             # A figure that changed since the check: the note is the file to look at.
             raise UserError(
                 [replace(p, path=p.path or checked.display) for p in exc.problems]
             ) from None
-        context["stylesheet"] = stylesheet(profile)
+        context["stylesheet"] = stylesheet(profile, self.settings.templates)
         template = note.report_type.template or note.template
         return render_html(env, template, context, profile)
 

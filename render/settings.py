@@ -3,7 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
+
+#: Render's own data, by its name inside an installed package and its folder in a checkout of
+#: the repository, where the design keeps it at the top level (pyproject.toml maps one onto
+#: the other when it builds a wheel).
+PACKAGE_DATA = {
+    "templates": "templates",
+    "houses": "examples/houses",
+    "locale": "render/locale",
+}
+
+
+def package_data(name: str) -> Path:
+    """A folder of render's data: inside the installed package, else in the checkout.
+
+    Render reads its data as files (Jinja's loader, the confinement of house folders), so a
+    package imported from a zip is not supported: the data must be on disk.
+    """
+    package = Path(str(files("render")))
+    installed = package / name
+    if installed.is_dir():
+        return installed
+    return package.parent / PACKAGE_DATA[name]
 
 
 @dataclass(frozen=True)
@@ -38,8 +61,16 @@ class Settings:
     """One render's settings, passed to the renderer by the front end that made it.
 
     ``house_paths`` are the folders whose houses the runner admits (besides the shipped ones):
-    a note's ``house:`` may only name a house among them.
+    a note's ``house:`` may only name a house among them. Where render's own data comes from
+    (the shipped houses, the built-in templates, the label catalogs) defaults to the installed
+    package's; a front end or a test may point them elsewhere.
     """
 
     house_paths: tuple[Path, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    #: A folder of house folders every note may name (``example``, the default house).
+    shipped_houses: Path = field(default_factory=lambda: package_data("houses"))
+    #: The built-in templates and stylesheet, which a house's ``templates/`` overrides.
+    templates: Path = field(default_factory=lambda: package_data("templates"))
+    #: The template labels' message catalogs (``LOCALE/LC_MESSAGES/messages.po``).
+    catalogs: Path = field(default_factory=lambda: package_data("locale"))

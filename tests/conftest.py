@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from render.load.houses import SHIPPED_HOUSES
 from render.renderer import Renderer
+from render.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "notes"
+#: The shipped example house, where render finds it (the package data, or the checkout).
+SHIPPED_HOUSES = Settings().shipped_houses
 EXAMPLE_HOUSE = SHIPPED_HOUSES / "example"
 EXAMPLE_NOTE = EXAMPLES / "2026-03-02-ai-training-cost.md"
 TODAY = dt.date(2026, 11, 1)

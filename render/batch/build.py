@@ -47,7 +47,6 @@ from render.batch.worker import (
 )
 from render.errors import UsageError
 from render.load.config import ConfigError, check_configs, note_settings
-from render.load.houses import SHIPPED_HOUSES
 from render.report import display_path
 from render.settings import Settings
 from schemas.problems import Problem, Severity
@@ -215,7 +214,13 @@ def _reason(
         if not _trusted(recorded, Path(job.path), root, job.settings):
             return "manifest names a file outside the notes' folders"
         now = current_inputs(
-            recorded, Path(job.path), root, fingerprints, settings, job.settings.house_paths
+            recorded,
+            Path(job.path),
+            root,
+            fingerprints,
+            settings,
+            job.settings.house_paths,
+            runner=job.settings,
         )
         reason = changed_inputs(recorded, now)
     except (KeyError, TypeError, AttributeError):
@@ -240,7 +245,8 @@ def _trusted(recorded: dict[str, Any], note: Path, root: Path, settings: Setting
         admitted = note_settings(settings, note).house_paths
     except ConfigError:
         return False  # rebuilt, and the build reports the configuration at its place
-    return untrusted_input(recorded, root, [note.parent, SHIPPED_HOUSES, *admitted]) is None
+    shipped = settings.shipped_houses
+    return untrusted_input(recorded, root, [note.parent, shipped, *admitted]) is None
 
 
 @contextlib.contextmanager

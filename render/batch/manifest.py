@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from render import __version__
 from render.batch.outputs import write_atomic
-from render.load.houses import BUILTIN_TEMPLATES, PROJECT_ROOT
+from render.settings import Settings
 from schemas.problems import Problem, Severity
 
 if TYPE_CHECKING:
@@ -27,8 +27,7 @@ MANIFEST_NAME = "manifest.json"
 #: Bumped when the manifest's layout changes; an older build's manifest is then rebuilt from scratch.
 MANIFEST_FORMAT = 1
 
-#: The translation catalogs of the templates' labels (the compiled ones, and their sources).
-CATALOGS = PROJECT_ROOT / "render" / "locale"
+#: The files of the translation catalogs (``Settings.catalogs``): compiled ones, and sources.
 CATALOG_SUFFIXES = (".po", ".mo")
 #: Libraries whose version can change the bytes of a PDF or HTML page.
 LIBRARIES = (
@@ -201,6 +200,8 @@ class Fingerprints:
 
 def _source_digest() -> str:
     """A digest of the Python source of render and schemas, by relative path and content."""
+    # The folder holding the packages: the checkout's, or site-packages once installed (where
+    # both are imported from: the program is the code that runs).
     root = Path(__file__).resolve().parents[2]
     digest = hashlib.sha256()
     for package in ("render", "schemas"):
@@ -274,7 +275,10 @@ def note_inputs(
     settings: dict[str, Any],
     house_paths: tuple[Path, ...] = (),
 ) -> dict[str, Any]:
-    """The record of everything that feeds one note's outputs, taken when it is built."""
+    """The record of everything that feeds one note's outputs, taken when it is built.
+
+    The built-in templates and catalogs are the renderer's, which the check carries.
+    """
     from render.context.markdown import image_references
     from render.pdf.confine import Confinement, Refused
 
@@ -297,8 +301,8 @@ def note_inputs(
             "path": relative(profile.folder, root),
             "files": fingerprints.tree(profile.folder),
         },
-        "templates": {"files": fingerprints.tree(BUILTIN_TEMPLATES)},
-        "catalogs": {"files": fingerprints.tree(CATALOGS, CATALOG_SUFFIXES)},
+        "templates": {"files": fingerprints.tree(checked.settings.templates)},
+        "catalogs": {"files": fingerprints.tree(checked.settings.catalogs, CATALOG_SUFFIXES)},
         "fonts": {family: fingerprints.fonts(family) for family in font_families(checked)},
         "config": config_input(checked.path, root, fingerprints, house_paths),
         "program": fingerprints.program(),
@@ -313,19 +317,23 @@ def current_inputs(
     fingerprints: Fingerprints,
     settings: dict[str, Any],
     house_paths: tuple[Path, ...] = (),
+    runner: Settings | None = None,
 ) -> dict[str, Any]:
     """The same record as :func:`note_inputs`, taken now from the files a build recorded.
+
+    ``runner`` is the front end's settings: where the built-in templates and catalogs are.
 
     Only hashing is needed, not loading the note: while the note's bytes are unchanged it names
     the same house and images, so the recorded paths are still the ones that feed it.
     """
     house = recorded["house"]["path"]
+    runner = runner or Settings()
     return {
         "note": {"path": relative(note, root), "sha256": fingerprints.file(note)},
         "images": {path: fingerprints.file(root / path) for path in recorded["images"]},
         "house": {"path": house, "files": fingerprints.tree(root / house)},
-        "templates": {"files": fingerprints.tree(BUILTIN_TEMPLATES)},
-        "catalogs": {"files": fingerprints.tree(CATALOGS, CATALOG_SUFFIXES)},
+        "templates": {"files": fingerprints.tree(runner.templates)},
+        "catalogs": {"files": fingerprints.tree(runner.catalogs, CATALOG_SUFFIXES)},
         "fonts": {family: fingerprints.fonts(family) for family in recorded["fonts"]},
         "config": config_input(note, root, fingerprints, house_paths),
         "program": fingerprints.program(),

@@ -1,4 +1,4 @@
-"""The ``render`` command line: build, verify, check, doctor, schema — front ends over the renderer."""
+"""The ``render`` command line: build, verify, check, doctor, init, schema — front ends over the renderer."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ from render.report import ErrorFormat, display_path, format_problem, summary
 from render.settings import Settings
 from schemas.problems import Problem, Severity, fails
 
-SCHEMA_FOLDER = Path(__file__).resolve().parents[2] / "schemas"
+#: Where ``render schema`` writes by default: ``schemas/`` of the current folder (a notes
+#: repository's, as ``render init`` makes it, or the checkout's, as ``make schema`` runs it).
+SCHEMA_FOLDER = Path("schemas")
 
 app = typer.Typer(
     name="render",
@@ -302,6 +304,48 @@ def doctor(
             line += f"\n     fix: {finding.fix}"
         typer.echo(line)
     raise typer.Exit(EXIT_OK if all(f.ok for f in findings) else EXIT_USER_ERROR)
+
+
+@app.command()
+def init(
+    folder: Annotated[
+        Path, typer.Argument(help="The folder to make the repository in (made if missing).")
+    ] = Path("."),
+    house_name: Annotated[
+        str,
+        typer.Option(
+            "--house-name",
+            help="The name of the house copied from the shipped example into houses/NAME.",
+            metavar="NAME",
+        ),
+    ] = "firm",
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Add to a folder that is not empty (no file is ever overwritten)."
+        ),
+    ] = False,
+    today: TodayOption = None,
+) -> None:
+    """Make a notes repository: render.toml, a house to edit, a first note, a CI workflow."""
+    from render.cli.init import init as init_repository
+
+    try:
+        created = init_repository(
+            folder, house_name, _today(today) or dt.date.today(), force, _settings(None)
+        )
+    except UsageError as exc:
+        _usage(str(exc))
+    for path in created.written:
+        typer.echo(f"wrote {display_path(path)}")
+    for path in created.kept:
+        typer.echo(f"kept  {display_path(path)} (already there)")
+    notes = display_path(folder / "notes")
+    typer.echo(
+        f"next: edit houses/{house_name}/house.yaml, then `render check {notes}` and "
+        f"`render build {notes}`",
+        err=True,
+    )
 
 
 @app.command()

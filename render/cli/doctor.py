@@ -11,9 +11,10 @@ from pathlib import Path
 import weasyprint
 from fontTools.ttLib import TTFont
 
-from render.context.i18n import LOCALE_DIR, available_locales
+from render.context.i18n import available_locales
 from render.context.resolve import FALLBACK_FONTS
-from render.load.houses import SHIPPED_HOUSES, load_house
+from render.load.houses import load_house
+from render.settings import Settings
 
 
 @dataclass
@@ -138,8 +139,9 @@ def script_findings(folder: Path) -> Finding:
     )
 
 
-def diagnose(house: Path | None = None) -> list[Finding]:
+def diagnose(house: Path | None = None, settings: Settings | None = None) -> list[Finding]:
     """Everything ``render doctor`` reports, for one house folder or for every shipped house."""
+    settings = settings or Settings()
     findings = [Finding(True, "WeasyPrint", weasyprint.__version__)]
     pango = pango_version()
     major, minor = (int(x) for x in pango.split(".")[:2])
@@ -164,7 +166,7 @@ def diagnose(house: Path | None = None) -> list[Finding]:
     folders = (
         [house]
         if house
-        else sorted(p for p in SHIPPED_HOUSES.iterdir() if (p / "house.yaml").is_file())
+        else sorted(p for p in settings.shipped_houses.iterdir() if (p / "house.yaml").is_file())
     )
     for folder in folders:
         fonts = load_house(folder).house.fonts
@@ -180,13 +182,15 @@ def diagnose(house: Path | None = None) -> list[Finding]:
                 )
             )
         findings.append(script_findings(folder))
-    for locale in available_locales():
-        mo = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.mo"
+    for locale in available_locales(settings.catalogs):
+        mo = settings.catalogs / locale / "LC_MESSAGES" / "messages.mo"
+        # An installed render ships the .po only and compiles it in memory (milliseconds): not
+        # a fault, so a CI job's `render doctor` passes.
         findings.append(
             Finding(
-                mo.is_file(),
+                True,
                 f"catalog {locale}",
-                "compiled" if mo.is_file() else "not compiled (read from .po at each start)",
+                "compiled" if mo.is_file() else "read from its .po (compiled in memory when used)",
                 "make catalogs",
             )
         )

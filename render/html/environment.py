@@ -29,16 +29,20 @@ from pydantic import BaseModel
 
 from render.errors import UserError
 from render.html.filters import locale_filters
-from render.load.houses import BUILTIN_TEMPLATES, HouseProfile
+from render.load.houses import HouseProfile
 from render.pdf.confine import Confinement, Refused
 from render.report import display_path
+from render.settings import Settings
 from schemas.problems import Problem, quote
 
 
-def template_names(profile: HouseProfile) -> list[str]:
-    """Templates a note may name: pages, not partials (``_x.html``) or the skeleton."""
+def template_names(profile: HouseProfile, builtin: Path) -> list[str]:
+    """Templates a note may name: pages, not partials (``_x.html``) or the skeleton.
+
+    ``builtin`` is the folder of built-in templates (``Settings.templates``), as everywhere here.
+    """
     names = set()
-    for folder in (profile.templates, BUILTIN_TEMPLATES):
+    for folder in (profile.templates, builtin):
         if folder.is_dir():
             names |= {
                 p.stem
@@ -180,7 +184,10 @@ def _house_references(source: str) -> str:
 
 
 def environment(
-    profile: HouseProfile, locale: str, translations: gettext.NullTranslations
+    profile: HouseProfile,
+    locale: str,
+    translations: gettext.NullTranslations,
+    templates: Path | None = None,
 ) -> Environment:
     """A sandboxed Jinja environment for one house and locale.
 
@@ -189,7 +196,7 @@ def environment(
     change a single block. Built-in and house templates alike run in the sandbox, with the
     filters and globals below and nothing else.
     """
-    builtin = _Folder(BUILTIN_TEMPLATES, house=False)
+    builtin = _Folder(templates or Settings().templates, house=False)
     search: list[BaseLoader] = [_Folder(profile.templates, house=True)]
     env = Sandbox(
         loader=ChoiceLoader(
@@ -226,7 +233,7 @@ def _asset(folder: Path) -> Callable[[str], str]:
     return asset
 
 
-def stylesheet(profile: HouseProfile) -> Markup:
+def stylesheet(profile: HouseProfile, templates: Path) -> Markup:
     """The built-in stylesheet followed by the house's own, which may override any rule.
 
     A relative ``url()`` in the house's stylesheet names a file of the house folder, so each is
@@ -235,7 +242,7 @@ def stylesheet(profile: HouseProfile) -> Markup:
     It goes inside ``<style>``, where HTML escapes are not decoded, so it is marked safe; the
     one sequence that could close the element early is neutralised instead.
     """
-    css = (BUILTIN_TEMPLATES / "style.css").read_text(encoding="utf-8")
+    css = (templates / "style.css").read_text(encoding="utf-8")
     if profile.stylesheet.is_file():
         house = profile.stylesheet.read_text(encoding="utf-8")
         css += "\n/* house style.css */\n" + _inline_urls(house, profile)
@@ -301,13 +308,13 @@ def _refused_zh(reference: str) -> str:
     return f"机构样式表的 url() 被拒绝：{quote(reference, zh=True)}必须是机构文件夹中的文件"
 
 
-def template_files(profile: HouseProfile) -> tuple[str, ...]:
+def template_files(profile: HouseProfile, templates: Path) -> tuple[str, ...]:
     """The template files an environment can find; when the set changes, so must the environment.
 
     Jinja re-checks a template it has loaded, but never notices a new file that would now shadow
     it (a house override added while a preview server or batch worker runs).
     """
-    folders = [BUILTIN_TEMPLATES, profile.templates]
+    folders = [templates, profile.templates]
     return tuple(sorted(str(p) for f in folders if f.is_dir() for p in f.rglob("*.html")))
 
 

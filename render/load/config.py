@@ -222,7 +222,8 @@ def note_settings(settings: Settings, note: Path) -> Settings:
     config = load_config(found)
     paths = tuple(dict.fromkeys((*settings.house_paths, *config.houses)))
     limits = dataclasses.replace(settings.limits, **config.limits)
-    return Settings(house_paths=paths, limits=limits)
+    # replace(), not a new Settings: where the shipped houses and templates are stays the front end's.
+    return dataclasses.replace(settings, house_paths=paths, limits=limits)
 
 
 def note_limits(settings: Settings, note: Path) -> Limits:

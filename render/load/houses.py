@@ -14,9 +14,6 @@ from render.validate.models import validate
 from schemas.house import House
 from schemas.problems import Problem, Severity, quote
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-BUILTIN_TEMPLATES = PROJECT_ROOT / "templates"
-SHIPPED_HOUSES = PROJECT_ROOT / "examples" / "houses"
 DEFAULT_HOUSE = "example"
 HOUSE_FILE = "house.yaml"
 #: Admitted houses a problem names at most.
@@ -43,8 +40,10 @@ class HouseProfile:
         return self.folder / "style.css"
 
 
-def shipped_houses() -> list[str]:
-    return sorted(p.name for p in SHIPPED_HOUSES.iterdir() if (p / HOUSE_FILE).is_file())
+def shipped_houses(settings: Settings | None = None) -> list[str]:
+    """The names of the shipped houses (render's own, or the settings' folder of them)."""
+    folder = (settings or Settings()).shipped_houses
+    return sorted(p.name for p in folder.iterdir() if (p / HOUSE_FILE).is_file())
 
 
 def _houses_in(entry: Path) -> list[tuple[str, Path]]:
@@ -77,16 +76,18 @@ def admitted_houses(settings: Settings | None = None) -> dict[str, Path]:
     When two admitted houses share a name, the first wins: ``--house-path`` folders, then those
     of ``render.toml``, then the shipped houses (a project may replace the shipped ``example``).
     """
+    settings = settings or Settings()
     houses: dict[str, Path] = {}
-    for entry in (*(settings or Settings()).house_paths, SHIPPED_HOUSES):
+    for entry in (*settings.house_paths, settings.shipped_houses):
         for name, folder in _houses_in(entry):
             houses.setdefault(name, folder)
     return houses
 
 
 def _admitted_roots(settings: Settings | None) -> list[Path]:
+    settings = settings or Settings()
     roots = []
-    for entry in (*(settings or Settings()).house_paths, SHIPPED_HOUSES):
+    for entry in (*settings.house_paths, settings.shipped_houses):
         try:
             roots.append(entry.resolve())
         except (OSError, ValueError):
@@ -107,31 +108,35 @@ def find_house(spec: str | None, note_folder: Path, settings: Settings | None = 
     the ``house`` field listing the admitted houses: ``house.not_found`` for what names no
     house, ``house.not_admitted`` for a path outside every admitted folder (not looked at).
     """
+    settings = settings or Settings()
     if spec is None:
-        return SHIPPED_HOUSES / DEFAULT_HOUSE
+        return settings.shipped_houses / DEFAULT_HOUSE
     houses = admitted_houses(settings)
+    shipped = settings.shipped_houses
     if _is_name(spec):
         if spec in houses:
             return houses[spec]
-        raise _problem("house.not_found", spec, houses, note_folder)
+        raise _problem("house.not_found", spec, houses, note_folder, shipped)
     try:
         candidate = (note_folder / spec).resolve()
     except (OSError, ValueError):  # a name no file can have (a NUL, too long), a link loop
-        raise _problem("house.not_found", spec, houses, note_folder) from None
+        raise _problem("house.not_found", spec, houses, note_folder, shipped) from None
     # Decided on the resolved path, so that neither "../" nor a link can lead out of the folders.
     if not any(candidate.is_relative_to(root) for root in _admitted_roots(settings)):
-        raise _problem("house.not_admitted", spec, houses, note_folder)
+        raise _problem("house.not_admitted", spec, houses, note_folder, shipped)
     try:
         if (candidate / HOUSE_FILE).is_file():
             return candidate
     except (OSError, ValueError):
         pass
-    raise _problem("house.not_found", spec, houses, note_folder)
+    raise _problem("house.not_found", spec, houses, note_folder, shipped)
 
 
-def _problem(code: str, spec: str, houses: dict[str, Path], note_folder: Path) -> UserError:
+def _problem(
+    code: str, spec: str, houses: dict[str, Path], note_folder: Path, shipped_houses: Path
+) -> UserError:
     """A problem at the ``house`` field that says which houses the note may name."""
-    shipped = SHIPPED_HOUSES.resolve()
+    shipped = shipped_houses.resolve()
     english, chinese = [], []
     for name, folder in sorted(houses.items()):
         if folder.parent == shipped:

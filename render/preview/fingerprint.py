@@ -8,8 +8,6 @@ import os
 import time
 from pathlib import Path
 
-from render.load.houses import BUILTIN_TEMPLATES
-
 #: A file changed this recently is always re-read: timestamps advance in coarse ticks, so two
 #: saves of the same size within one tick leave the same stat signature (git's "racy clean").
 RACY_NS = 2_000_000_000
@@ -59,13 +57,14 @@ class Fingerprints:
                 total.update(b"\0" + digest)
         return total.digest()
 
-    def note(self, path: Path, house: Path | None, today: dt.date | None) -> str:
-        """The fingerprint of one note's render: note folder, house folder, built-in templates."""
+    def note(self, path: Path, house: Path | None, today: dt.date | None, templates: Path) -> str:
+        """The fingerprint of one note's render: note folder, house folder, built-in templates
+        (``templates``, the renderer's ``Settings.templates``)."""
         total = hashlib.sha256()
         for part in (str(path), str(house), str(today)):
             total.update(part.encode("utf-8", "surrogateescape") + b"\0")
         total.update(self.tree(path.parent))
         if house is not None:
             total.update(self.tree(house))
-        total.update(self.tree(BUILTIN_TEMPLATES))
+        total.update(self.tree(templates))
         return total.hexdigest()[:32]

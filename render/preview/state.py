@@ -283,7 +283,9 @@ class Notes:
 
     def _fingerprint(self, view: NoteView, house: Path | None) -> str | None:
         try:
-            fingerprint = self.fingerprints.note(view.path, house, self.today)
+            fingerprint = self.fingerprints.note(
+                view.path, house, self.today, self.settings.templates
+            )
             # The note's render.toml decides which houses it may use: editing it re-renders.
             config = find_config(view.path.parent)
             if config is not None:

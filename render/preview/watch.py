@@ -8,7 +8,6 @@ from pathlib import Path
 import anyio
 from watchfiles import awatch
 
-from render.load.houses import BUILTIN_TEMPLATES
 from render.preview.service import PreviewService
 
 log = logging.getLogger("render.preview")
@@ -24,7 +23,8 @@ SETTLE_SECONDS = 0.5
 
 def watch_paths(service: PreviewService) -> list[Path]:
     """The folders whose files a render reads, each once (a folder inside another is covered)."""
-    folders = sorted({service.root, BUILTIN_TEMPLATES.resolve(), *service.notes.house_folders()})
+    templates = service.notes.settings.templates.resolve()
+    folders = sorted({service.root, templates, *service.notes.house_folders()})
     kept: list[Path] = []
     for folder in folders:
         if folder.is_dir() and not any(folder.is_relative_to(k) for k in kept):

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from render.load.houses import HOUSE_FILE, SHIPPED_HOUSES
+from render.load.houses import HOUSE_FILE
 from render.load.note import load_note
 from render.renderer import Renderer
 from render.validate.models import validate
 from schemas.house import House
 from schemas.problems import Problem
-from tests.conftest import edit
+from tests.conftest import SHIPPED_HOUSES, edit
 
 DATA: dict[str, Any] = load_note(SHIPPED_HOUSES / "example" / HOUSE_FILE).data
 

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from render.cli.app import app
-from render.load.houses import HOUSE_FILE, SHIPPED_HOUSES
+from render.load.houses import HOUSE_FILE
 from render.load.note import load_note
 from schemas.jsonschema import BODY_SECTIONS, SCHEMAS, schema_text
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, SHIPPED_HOUSES
 
 FOLDER = ROOT / "schemas"
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.M)

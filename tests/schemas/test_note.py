@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
-from render.load.houses import SHIPPED_HOUSES, load_house
+from render.load.houses import load_house
 from render.validate.models import validate
 from schemas.house import Action, House
 from schemas.note import Note
 from schemas.problems import Problem, Severity
+from tests.conftest import EXAMPLE_HOUSE
 
-HOUSE: House = load_house(SHIPPED_HOUSES / "example").house
+HOUSE: House = load_house(EXAMPLE_HOUSE).house
 TODAY = dt.date(2026, 11, 1)
 
 NOTE: dict[str, Any] = {

@@ -24,8 +24,6 @@ from typer.testing import CliRunner
 import render.batch.build as batch
 import render.batch.manifest
 import render.batch.worker as worker
-import render.html.environment
-import render.load.houses
 from render.batch.build import BuildOptions, build
 from render.batch.manifest import MANIFEST_NAME, Manifest, verify
 from render.cli.app import app
@@ -344,15 +342,12 @@ def test_notes_that_would_overwrite_each_other_are_a_usage_error(here: Path) -> 
 
 
 @pytest.fixture
-def private_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A copy of the built-in templates that this process renders with (other engineers' edits
-    to the real ones must not reach this test), and a fresh warm renderer to use it."""
+def private_templates(tmp_path: Path) -> Path:
+    """A copy of the built-in templates for the build's settings to name (other engineers' edits
+    to the real ones must not reach this test)."""
     copy = tmp_path / "templates"
-    shutil.copytree(render.load.houses.BUILTIN_TEMPLATES, copy)
-    for module in (render.load.houses, render.html.environment, render.batch.manifest):
-        monkeypatch.setattr(module, "BUILTIN_TEMPLATES", copy)
-    monkeypatch.setattr(worker, "_RENDERERS", {})
-    yield copy
+    shutil.copytree(Settings().templates, copy)
+    return copy
 
 
 def test_a_changed_builtin_template_or_font_rebuilds(
@@ -372,7 +367,8 @@ def test_a_changed_builtin_template_or_font_rebuilds(
     )
     monkeypatch.setenv("FONTCONFIG_FILE", str(config))
     make_notes(here, 1)
-    options = BuildOptions(output=here / "dist", today=TODAY)
+    settings = Settings(templates=private_templates)
+    options = BuildOptions(output=here / "dist", today=TODAY, settings=settings)
     notes = [here / "notes" / "note-1.md"]
 
     def build_in_process() -> batch.Summary:

@@ -14,7 +14,7 @@ from render.cli.app import app
 from render.errors import EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR
 from tests.conftest import ROOT, edit
 
-COMMANDS = ("check", "build", "verify", "doctor", "schema", "preview")
+COMMANDS = ("check", "build", "verify", "doctor", "init", "schema", "preview")
 
 
 def run(*args: str) -> Result:
@@ -92,6 +92,8 @@ def test_doctor_with_a_broken_house_prints_its_located_problems(workspace: Path)
         ["preview", "{tmp}/missing"],
         ["preview", "--port", "http", "{tmp}"],
         ["schema", "-o", "{file}"],
+        ["init", "{file}"],
+        ["init", "--today", "2026-13-01", "{tmp}"],
         ["render-it", "{note}"],
     ],
     ids=lambda args: " ".join(a for a in args if "{" not in a),
@@ -118,3 +120,15 @@ def test_a_bad_source_date_epoch_stops_the_build_before_it_starts(
     assert result.exit_code == EXIT_USAGE
     assert result.stderr.startswith("Error: SOURCE_DATE_EPOCH must be a whole number")
     assert not (tmp_path / "out").exists()
+
+
+def test_schema_writes_into_the_current_folders_schemas_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # an installed render has no checkout to write into
+    result = run("schema")
+    assert result.exit_code == EXIT_OK, result.output
+    assert sorted(p.name for p in (tmp_path / "schemas").iterdir()) == [
+        "house.schema.json",
+        "note.schema.json",
+    ]

@@ -15,14 +15,16 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from render.context.i18n import LOCALE_DIR, available_locales, translations
+from render.context.i18n import available_locales, translations
 from render.html.filters import date_long
 from render.load.houses import load_house
 from render.renderer import Rendered, Renderer
+from render.settings import Settings
 from schemas.house import House, localize
 from tests.conftest import EXAMPLE_HOUSE, EXAMPLES, ROOT, TODAY, edit
 from tests.pdftools import font_names, missing_glyphs, page_texts
 
+CATALOGS = Settings().catalogs
 EN_NOTE = EXAMPLES / "2026-03-09-chiplet-interconnect-en.md"
 LOCALES = ("zh_CN", "en_US")
 
@@ -91,20 +93,20 @@ def test_both_languages_have_a_catalog() -> None:
 
 @pytest.mark.parametrize("locale", available_locales())
 def test_catalog_translates_every_message(locale: str, messages: dict[str, list[str]]) -> None:
-    catalog = read_catalog(LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po", locale)
+    catalog = read_catalog(CATALOGS / locale / "LC_MESSAGES" / "messages.po", locale)
     gaps = catalog_gaps(messages, catalog)
     assert not gaps, f"{locale} catalog (run `make messages`, then translate):\n" + "\n".join(gaps)
 
 
 @pytest.mark.parametrize("locale", available_locales())
 def test_catalog_has_no_stale_messages(locale: str, messages: dict[str, list[str]]) -> None:
-    catalog = read_catalog(LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po", locale)
+    catalog = read_catalog(CATALOGS / locale / "LC_MESSAGES" / "messages.po", locale)
     stale = sorted(m.id for m in catalog if m.id and m.id not in messages)
     assert not stale, f"{locale} catalog has messages no template uses (run `make messages`)"
 
 
 def test_committed_template_is_current(messages: dict[str, list[str]]) -> None:
-    template = read_catalog(LOCALE_DIR / "messages.pot")
+    template = read_catalog(CATALOGS / "messages.pot")
     assert sorted(m.id for m in template if m.id) == sorted(messages), "run `make messages`"
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from render.errors import UserError
-from render.load.houses import SHIPPED_HOUSES, admitted_houses, find_house, shipped_houses
+from render.load.houses import admitted_houses, find_house, shipped_houses
 from render.renderer import Renderer
 from render.settings import Settings
-from tests.conftest import EXAMPLE_HOUSE, TODAY, edit
+from tests.conftest import EXAMPLE_HOUSE, SHIPPED_HOUSES, TODAY, edit
 
 
 def test_default_and_named_houses(tmp_path: Path) -> None:

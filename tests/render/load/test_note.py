@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from render.errors import UserError
-from render.load.houses import SHIPPED_HOUSES, load_house
+from render.load.houses import load_house
 from render.load.note import load_note
 from render.load.positions import JSON_MESSAGES, YAML_MESSAGES
 from render.load.source import Position, Source
@@ -20,7 +20,7 @@ from render.renderer import Renderer
 from render.settings import Limits, Settings
 from schemas.problems import Problem
 from schemas.report_type import default_type
-from tests.conftest import EXAMPLE_NOTE, EXAMPLES, edit
+from tests.conftest import EXAMPLE_NOTE, EXAMPLES, SHIPPED_HOUSES, edit
 
 TITLES = default_type().titles(load_house(SHIPPED_HOUSES / "example").house.sections)
 RENDERER = Renderer(today=dt.date(2026, 11, 1))

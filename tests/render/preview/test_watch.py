@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from render.load.houses import BUILTIN_TEMPLATES
 from render.preview.service import PreviewService
 from render.preview.watch import watch, watch_paths
+from render.settings import Settings
 from tests.conftest import TODAY, edit
 
 WAIT = 15.0  # generous: a shared machine may be busy
@@ -31,7 +31,7 @@ def test_the_notes_folder_its_houses_and_the_builtin_templates(workspace: Path) 
         [
             (workspace / "notes").resolve(),
             (workspace / "houses" / "example").resolve(),
-            BUILTIN_TEMPLATES.resolve(),
+            Settings().templates.resolve(),
         ]
     )
 
@@ -40,7 +40,7 @@ def test_a_folder_inside_another_is_watched_once(workspace: Path) -> None:
     service = PreviewService(workspace, TODAY)
     asyncio.run(service.sweep())
     assert service.notes.house_folders() == {(workspace / "houses" / "example").resolve()}
-    assert watch_paths(service) == sorted([workspace.resolve(), BUILTIN_TEMPLATES.resolve()])
+    assert watch_paths(service) == sorted([workspace.resolve(), Settings().templates.resolve()])
 
 
 def test_a_folder_that_is_gone_is_not_watched(workspace: Path, note_file: Path) -> None:
