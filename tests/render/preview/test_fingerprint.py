@@ -5,32 +5,37 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from render.preview.fingerprint import Fingerprints
+from render.fingerprints import Fingerprints
+from render.preview.fingerprint import note_fingerprint
 from tests.conftest import TODAY, edit
 
 
 def test_stable_while_nothing_changes(note_file: Path, workspace: Path) -> None:
     house = workspace / "houses" / "example"
     prints = Fingerprints()
-    assert prints.note(note_file, house, TODAY) == prints.note(note_file, house, TODAY)
-    assert prints.note(note_file, house, TODAY) == Fingerprints().note(note_file, house, TODAY)
+    assert note_fingerprint(prints, note_file, house, TODAY) == note_fingerprint(
+        prints, note_file, house, TODAY
+    )
+    assert note_fingerprint(prints, note_file, house, TODAY) == note_fingerprint(
+        Fingerprints(), note_file, house, TODAY
+    )
 
 
 def test_changes_with_the_note_its_folder_and_its_house(note_file: Path, workspace: Path) -> None:
     house = workspace / "houses" / "example"
     prints = Fingerprints()
-    seen = {prints.note(note_file, house, TODAY)}
+    seen = {note_fingerprint(prints, note_file, house, TODAY)}
 
     edit(note_file, "## 事件", "## 事件\n\n一")
-    seen.add(prints.note(note_file, house, TODAY))
+    seen.add(note_fingerprint(prints, note_file, house, TODAY))
     (note_file.parent / "chart.png").write_bytes(b"\x89PNG one")
-    seen.add(prints.note(note_file, house, TODAY))
+    seen.add(note_fingerprint(prints, note_file, house, TODAY))
     (house / "style.css").write_text("h1 { color: red; }", encoding="utf-8")
-    seen.add(prints.note(note_file, house, TODAY))
+    seen.add(note_fingerprint(prints, note_file, house, TODAY))
     (house / "templates").mkdir()
     (house / "templates" / "_footer.html").write_text("<footer></footer>", encoding="utf-8")
-    seen.add(prints.note(note_file, house, TODAY))
-    seen.add(prints.note(note_file, None, TODAY))
+    seen.add(note_fingerprint(prints, note_file, house, TODAY))
+    seen.add(note_fingerprint(prints, note_file, None, TODAY))
     assert len(seen) == 6
 
 
@@ -39,20 +44,22 @@ def test_an_old_mtime_put_back_is_still_a_change(tmp_path: Path) -> None:
     note.write_text("rating: A", encoding="utf-8")
     os.utime(note, ns=(1_000_000_000, 1_000_000_000))
     prints = Fingerprints()
-    first = prints.note(note, None, TODAY)
+    first = note_fingerprint(prints, note, None, TODAY)
     note.write_text("rating: B", encoding="utf-8")
     os.utime(note, ns=(1_000_000_000, 1_000_000_000))  # as `cp -p` or `touch -d` would
-    assert prints.note(note, None, TODAY) != first
+    assert note_fingerprint(prints, note, None, TODAY) != first
 
 
 def test_hidden_folders_are_not_inputs(note_file: Path) -> None:
     prints = Fingerprints()
-    first = prints.note(note_file, None, TODAY)
+    first = note_fingerprint(prints, note_file, None, TODAY)
     (note_file.parent / ".git").mkdir()
     (note_file.parent / ".git" / "index").write_bytes(b"changes all the time")
-    assert prints.note(note_file, None, TODAY) == first
+    assert note_fingerprint(prints, note_file, None, TODAY) == first
 
 
 def test_the_day_is_an_input(note_file: Path) -> None:
     prints = Fingerprints()
-    assert prints.note(note_file, None, TODAY) != prints.note(note_file, None, None)
+    assert note_fingerprint(prints, note_file, None, TODAY) != note_fingerprint(
+        prints, note_file, None, None
+    )
