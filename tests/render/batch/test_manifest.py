@@ -5,15 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from render.batch.manifest import (
     MANIFEST_NAME,
-    Fingerprints,
     Manifest,
     ManifestError,
     changed_inputs,
@@ -24,7 +21,6 @@ from render.batch.manifest import (
     untrusted_input,
     verify,
 )
-from render.fingerprints import font_files
 from schemas.manifest import Inputs
 
 H = hashlib.sha256(b"x").hexdigest()
@@ -47,41 +43,6 @@ def inputs(**changes: object) -> Inputs:
 
 
 ABOUT = {"title": "A title", "date": "2026-03-02", "template": "event-commentary"}
-
-
-def test_file_hashes_follow_the_contents(tmp_path: Path) -> None:
-    path = tmp_path / "note.md"
-    path.write_bytes(b"first")
-    fingerprints = Fingerprints()
-    assert fingerprints.file(path) == hashlib.sha256(b"first").hexdigest()
-    path.write_bytes(b"second, longer")
-    assert fingerprints.file(path) == hashlib.sha256(b"second, longer").hexdigest()
-    path.unlink()
-    assert fingerprints.file(path) is None
-
-
-def test_a_tree_lists_every_file_but_hidden_ones_and_caches(tmp_path: Path) -> None:
-    (tmp_path / "templates" / "__pycache__").mkdir(parents=True)
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "house.yaml").write_text("a")
-    (tmp_path / "templates" / "page.html").write_text("b")
-    (tmp_path / "templates" / "__pycache__" / "x.pyc").write_text("c")
-    (tmp_path / ".git" / "HEAD").write_text("d")
-    (tmp_path / ".DS_Store").write_text("e")
-    tree = Fingerprints().tree(tmp_path)
-    assert list(tree) == ["house.yaml", "templates/page.html"]
-    assert tree["templates/page.html"] == hashlib.sha256(b"b").hexdigest()
-    assert Fingerprints().tree(tmp_path / "missing") == {}
-
-
-def test_fonts_are_the_files_fontconfig_has_for_each_family() -> None:
-    fingerprints = Fingerprints()
-    cjk = fingerprints.fonts("Noto Sans CJK SC")
-    assert sorted(cjk) == ["NotoSansCJK-Bold.ttc", "NotoSansCJK-Regular.ttc"]
-    assert all(value and len(value) == 64 for value in cjk.values())
-    # A generic family, or one that is not installed, is the one file fontconfig puts instead.
-    assert len(fingerprints.fonts("sans-serif")) == 1
-    assert len(fingerprints.fonts("No Such Font Pro")) == 1
 
 
 def test_the_first_changed_input_is_the_reason() -> None:
@@ -140,27 +101,6 @@ def test_verify_never_reads_outside_its_folder(tmp_path: Path) -> None:
     assert "\n" not in found.problems[0].message
 
 
-def test_the_program_includes_a_digest_of_its_source() -> None:
-    from render.batch.manifest import Fingerprints
-
-    program = Fingerprints().program()
-    assert len(program["source"]) == 64 and program["version"]
-    # The same source gives the same digest in every process, so builds stay reproducible.
-    assert Fingerprints().program()["source"] == program["source"]
-
-
-def test_font_files_with_spaces_in_their_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    listing = "/fonts/Noto Sans CJK/NotoSansCJK-Regular.ttc\n/fonts/NotoSans-Bold.ttf\n"
-    monkeypatch.setattr(
-        "subprocess.run",
-        lambda command, **kwargs: subprocess.CompletedProcess(command, 0, stdout=listing),
-    )
-    assert font_files("Noto Sans") == [
-        Path("/fonts/Noto Sans CJK/NotoSansCJK-Regular.ttc"),
-        Path("/fonts/NotoSans-Bold.ttf"),
-    ]
-
-
 def test_verify_reports_an_entry_that_is_not_a_table(tmp_path: Path) -> None:
     (tmp_path / MANIFEST_NAME).write_text(json.dumps({"format": 1, "notes": {"a": ["a.pdf"]}}))
     found = verify(tmp_path, "dist")
@@ -172,23 +112,6 @@ def test_verify_reports_an_entry_that_is_not_a_table(tmp_path: Path) -> None:
             " (and 1 more)",
         )
     ]
-
-
-def test_no_pipe_or_device_is_ever_opened_for_a_hash(tmp_path: Path) -> None:
-    os.mkfifo(tmp_path / "pipe")  # opening it would wait for a writer for ever
-    (tmp_path / "zero").symlink_to("/dev/zero")  # reading it would never end
-    (tmp_path / "real").write_bytes(b"x")
-    fingerprints = Fingerprints()
-    started = time.perf_counter()
-    assert fingerprints.file(tmp_path / "pipe") is None
-    assert fingerprints.file(tmp_path / "zero") is None
-    assert fingerprints.file(Path("/dev/zero")) is None
-    assert fingerprints.tree(tmp_path) == {
-        "pipe": None,
-        "real": hashlib.sha256(b"x").hexdigest(),
-        "zero": None,
-    }
-    assert time.perf_counter() - started < 1
 
 
 def test_a_manifest_that_is_a_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:

@@ -428,6 +428,26 @@ def test_smoke_every_supported_locale(locale: str, tmp_path: Path, house: House)
     assert missing_glyphs(result.pdf or b"") == []
 
 
+def test_a_warm_renderer_reloads_a_catalog_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long-lived worker or preview must print the labels that are on disk now, which are the
+    # ones the build's manifest records, not the ones it loaded at its first note.
+    import render.context.i18n as i18n
+
+    locale_dir = tmp_path / "locale"
+    shutil.copytree(LOCALE_DIR, locale_dir)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale_dir)
+    note = place(tmp_path, "en_US")
+    renderer = Renderer(today=TODAY)
+    assert ">Analysts<" in renderer.render(note, ("html",)).html
+    po = locale_dir / "en_US" / "LC_MESSAGES" / "messages.po"
+    edit(po, 'msgstr "Analysts"', 'msgstr "Research team"')
+    assert translations("en_US").gettext("Analysts") == "Research team"
+    html = renderer.render(note, ("html",)).html
+    assert ">Research team<" in html and ">Analysts<" not in html
+
+
 # -- ratings, risk levels and markets, however they are written -----------------------------------
 
 SPELLINGS = {
