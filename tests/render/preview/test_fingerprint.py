@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+
+import pytest
 
 from render.fingerprints import Fingerprints
 from render.preview.fingerprint import note_fingerprint
@@ -63,3 +66,20 @@ def test_the_day_is_an_input(note_file: Path) -> None:
     assert note_fingerprint(prints, note_file, None, TODAY) != note_fingerprint(
         prints, note_file, None, None
     )
+
+
+def test_render_toml_and_the_catalogs_are_inputs(
+    note_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import render.context.i18n as i18n
+
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
+    prints = Fingerprints()
+    seen = {note_fingerprint(prints, note_file, None, TODAY)}
+    (note_file.parent / "render.toml").write_text('houses = ["houses"]\n', encoding="utf-8")
+    seen.add(note_fingerprint(prints, note_file, None, TODAY))
+    edit(locale / "zh_CN" / "LC_MESSAGES" / "messages.po", 'msgstr "分析师"', 'msgstr "研究员"')
+    seen.add(note_fingerprint(prints, note_file, None, TODAY))
+    assert len(seen) == 3
