@@ -129,7 +129,7 @@ class Renderer:
         #: SOURCE_DATE_EPOCH if set ("environment", read at each render, as tools set it late).
         self.created = created
         self._houses: dict[Path, tuple[tuple[tuple[str, int, int], ...], HouseProfile]] = {}
-        self._envs: dict[tuple[Path, str, tuple[str, ...]], Environment] = {}
+        self._envs: dict[tuple[Path, str, tuple[str, ...], object], Environment] = {}
         self._pdf: PdfWriter | None = None
 
     # -- houses -------------------------------------------------------------------------------
@@ -149,10 +149,11 @@ class Renderer:
     def env(self, profile: HouseProfile, locale: str) -> Environment:
         """The house's Jinja environment for a locale, made anew when template files come or go."""
         settings = self.settings
-        key = (profile.folder, locale, template_files(profile, settings.templates))
+        # The catalog is part of the key: an edited catalog is loaded anew (see i18n).
+        catalog = translations(locale, settings.catalogs)
+        key = (profile.folder, locale, template_files(profile, settings.templates), catalog)
         if key not in self._envs:
             self._envs = {k: e for k, e in self._envs.items() if k[:2] != key[:2]}
-            catalog = translations(locale, settings.catalogs)
             self._envs[key] = environment(profile, locale, catalog, settings.templates)
         return self._envs[key]
 

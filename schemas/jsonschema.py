@@ -1,4 +1,5 @@
-"""JSON Schema for notes and houses, so editors validate and complete as the analyst types."""
+"""JSON Schema for notes and houses, so editors validate and complete as the analyst types, and
+for the build manifest, the record an archive or another tool reads."""
 
 from __future__ import annotations
 
@@ -7,19 +8,23 @@ from pathlib import Path
 from typing import Any
 
 from schemas.house import House
+from schemas.manifest import ManifestRecord
 from schemas.note import Note
 
 #: The note's body sections (its report type's): required by `render check`, optional in the
 #: editor's schema.
 BODY_SECTIONS = Note.report_type.body_keys
 
-SCHEMAS: dict[str, type[Note] | type[House]] = {
+Model = type[Note] | type[House] | type[ManifestRecord]
+
+SCHEMAS: dict[str, Model] = {
     "note.schema.json": Note,
     "house.schema.json": House,
+    "manifest.schema.json": ManifestRecord,
 }
 
 
-def schema_text(model: type[Note] | type[House]) -> str:
+def schema_text(model: Model) -> str:
     """A model's JSON Schema as committed: sorted keys, trailing newline."""
     schema: dict[str, Any] = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

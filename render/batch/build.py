@@ -21,16 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from render import __version__
 from render.batch.manifest import (
     Fingerprints,
     Manifest,
     ManifestError,
-    canonical_hash,
     changed_inputs,
     current_inputs,
     is_plain_name,
-    output_record,
+    new_entry,
     outputs_intact,
     untrusted_input,
 )
@@ -52,7 +50,7 @@ from render.settings import Settings
 from schemas.problems import Problem, Severity
 
 if TYPE_CHECKING:
-    pass
+    from schemas.manifest import Inputs
 
 Status = Literal["built", "skipped", "failed", "crashed"]
 
@@ -204,38 +202,36 @@ def _reason(
     if options.force:
         return "forced"
     entry = manifest.notes.get(job.key)
-    if not isinstance(entry, dict):
+    if entry is None:
         return "new"
-    try:
-        recorded = entry["inputs"]
-        # A changed note is rebuilt whatever its entry says: nothing the entry names is read.
-        if fingerprints.file(Path(job.path)) != recorded["note"]["sha256"]:
-            return "note changed"
-        if not _trusted(recorded, Path(job.path), root, job.settings):
-            return "manifest names a file outside the notes' folders"
-        now = current_inputs(
-            recorded,
-            Path(job.path),
-            root,
-            fingerprints,
-            settings,
-            job.settings.house_paths,
-            runner=job.settings,
-        )
-        reason = changed_inputs(recorded, now)
-    except (KeyError, TypeError, AttributeError):
-        return "manifest entry unreadable"
+    # The entry was validated when the manifest was read: its paths are strings, its hashes hex.
+    recorded = entry.inputs
+    # A changed note is rebuilt whatever its entry says: nothing the entry names is read.
+    if fingerprints.file(Path(job.path)) != recorded.note.sha256:
+        return "note changed"
+    if not _trusted(recorded, Path(job.path), root, job.settings):
+        return "manifest names a file outside the notes' folders"
+    now = current_inputs(
+        recorded,
+        Path(job.path),
+        root,
+        fingerprints,
+        settings,
+        job.settings.house_paths,
+        runner=job.settings,
+    )
+    reason = changed_inputs(recorded, now)
     if reason:
         return reason
     names = [job.key + SUFFIXES[f] for f in options.formats]
-    if not outputs_intact(options.output, entry.get("outputs") or {}, names):
+    if not outputs_intact(options.output, entry.outputs, names):
         return "output missing or modified"
-    if options.strict and entry.get("warnings"):
+    if options.strict and entry.warnings:
         return "has warnings (--strict)"
     return None
 
 
-def _trusted(recorded: dict[str, Any], note: Path, root: Path, settings: Settings) -> bool:
+def _trusted(recorded: Inputs, note: Path, root: Path, settings: Settings) -> bool:
     """Whether every path a note's manifest entry names lies where the build may read.
 
     That is the note's folder, the shipped houses and the folders the runner admits houses
@@ -382,24 +378,16 @@ def _record(step: Step, result: Result, manifest: Manifest, options: BuildOption
     for name, data in sorted(result.outputs.items()):
         write_atomic(folder / name, data)
         outcome.written.append(folder / name)
-    old = previous.get("outputs") if isinstance(previous, dict) else None
-    for name in sorted(old or {}):
+    old = previous.outputs if previous is not None else {}
+    for name in sorted(old):
         # An output of the old text that this build does not replace would be left stale.
         if name not in result.outputs and is_plain_name(name):
             with contextlib.suppress(FileNotFoundError):
                 (folder / name).unlink()
-    inputs = result.inputs
-    manifest.notes[job.key] = {
-        "source": inputs["note"]["path"],
-        **result.about,
-        "house": inputs["house"]["path"],
-        "version": __version__,
-        "pages": result.pages,
-        "warnings": sum(p.severity is Severity.WARNING for p in result.problems),
-        "fingerprint": canonical_hash(inputs),
-        "inputs": inputs,
-        "outputs": {name: output_record(data) for name, data in sorted(result.outputs.items())},
-    }
+    warnings = sum(p.severity is Severity.WARNING for p in result.problems)
+    manifest.notes[job.key] = new_entry(
+        result.inputs, result.about, result.pages, warnings, result.outputs
+    )
     manifest.save()
     return outcome
 

@@ -40,6 +40,7 @@ from schemas.problems import Problem, fails
 
 if TYPE_CHECKING:
     from render.renderer import Renderer
+    from schemas.manifest import Inputs
 
 Format = Literal["pdf", "html"]
 SUFFIXES: dict[str, str] = {"pdf": ".pdf", "html": ".html"}
@@ -74,7 +75,7 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     outputs: dict[str, bytes] = field(default_factory=dict)
     pages: int = 0
-    inputs: dict[str, Any] | None = None
+    inputs: Inputs | None = None
     about: dict[str, Any] = field(default_factory=dict)
     #: The traceback of a bug in render (not a problem with the note), if one happened.
     crash: str | None = None
@@ -297,7 +298,13 @@ def _build(job: Job) -> Result:
         return Result(job.key, job.display, ok=False, problems=problems)
     settings = build_settings(job.created)
     inputs = note_inputs(
-        checked, note_sha256, root, _FINGERPRINTS, settings, job.settings.house_paths
+        checked,
+        note_sha256,
+        root,
+        _FINGERPRINTS,
+        settings,
+        job.settings.house_paths,
+        runner=job.settings,
     )
     try:
         rendered = renderer.render_checked(checked, job.formats)

@@ -354,7 +354,7 @@ def schema(
         Path, typer.Option("--output", "-o", help="Folder the JSON Schema files go to.")
     ] = SCHEMA_FOLDER,
 ) -> None:
-    """Write JSON Schema for notes and houses, for editors that validate as you type."""
+    """Write JSON Schema for notes and houses (editors validate as you type) and the manifest."""
     from schemas.jsonschema import write_schemas
 
     if output.exists() and not output.is_dir():

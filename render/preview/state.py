@@ -13,8 +13,9 @@ from render.batch.outputs import source_date_epoch
 from render.batch.worker import Job, RenderTimeout, Result, deadline, render_pdf, timeout_problem
 from render.cli.discover import find_notes
 from render.errors import UserError
-from render.load.config import find_config, note_limits
-from render.preview.fingerprint import Fingerprints
+from render.fingerprints import Fingerprints
+from render.load.config import note_limits
+from render.preview.fingerprint import note_fingerprint
 from render.renderer import Checked, Renderer
 from render.report import display_path as display
 from render.settings import Settings
@@ -283,14 +284,8 @@ class Notes:
 
     def _fingerprint(self, view: NoteView, house: Path | None) -> str | None:
         try:
-            fingerprint = self.fingerprints.note(
-                view.path, house, self.today, self.settings.templates
-            )
-            # The note's render.toml decides which houses it may use: editing it re-renders.
-            config = find_config(view.path.parent)
-            if config is not None:
-                fingerprint += self.fingerprints.file(config).hex()[:32]
-            return fingerprint
+            # The note's render.toml is among the inputs: it decides which houses it may use.
+            return note_fingerprint(self.fingerprints, view.path, house, self.today, self.settings)
         except OSError:
             return None
 

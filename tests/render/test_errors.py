@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+from typer.testing import CliRunner
+
+from render.cli.app import app
 from render.errors import EXIT_BUG, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError
 from schemas.problems import Problem, Severity
 
@@ -38,8 +41,17 @@ def test_single_without_a_position_names_the_file_only() -> None:
 
 def test_the_kinds_of_failure_are_separate() -> None:
     assert not issubclass(UsageError, UserError) and not issubclass(UserError, UsageError)
-    with pytest.raises(UsageError, match="no such folder"):
-        raise UsageError("x: no such folder")
+
+
+def test_a_usage_error_is_exit_2_with_its_message_and_no_traceback(note_file: Path) -> None:
+    # The build raises UsageError for an output "folder" that is a file; the command line says
+    # so in one line on stderr and exits 2, before anything is rendered or written.
+    output = note_file.parent / "dist"
+    output.write_text("a file", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(note_file), "-o", str(output)])
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stderr == f"Error: {output} is a file, not a folder for the outputs\n"
+    assert result.stdout == "" and output.read_text(encoding="utf-8") == "a file"
 
 
 def test_exit_statuses_are_distinct_and_as_documented() -> None:

@@ -224,14 +224,25 @@ def _assert_located(problems: list[Problem], note: Path) -> None:
                 assert "\n" not in line
 
 
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under a folder, with its size and modification time."""
+    return {
+        path.relative_to(folder).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
 def _check_then_render(workspace: Path, suffix: str, text: str, pdf: bool) -> None:
     """Check a note within seconds; render it if it has no errors, else write nothing."""
     path = workspace / "notes" / f"note{suffix}"
     out = workspace / "out"
     shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
     for old in (workspace / "notes").iterdir():
         old.unlink()
     path.write_text(text, encoding="utf-8")
+    before = _files(workspace)
 
     started = time.perf_counter()
     checked = RENDERER.check(path, path.name)
@@ -243,7 +254,9 @@ def _check_then_render(workspace: Path, suffix: str, text: str, pdf: bool) -> No
         with pytest.raises(UserError) as raised:
             RENDERER.render(path, ("html",), path.name)
         _assert_located(raised.value.problems, path)
-        assert not out.exists()
+        # A note with errors writes nothing: no file appears or changes, in the output folder,
+        # beside the note or in the house (no cache, no half-written page).
+        assert _files(workspace) == before
         return
     # A rare few go all the way to PDF: it takes most of a second each.
     formats: tuple[Format, ...] = ("html", "pdf") if pdf else ("html",)

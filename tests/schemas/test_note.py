@@ -350,3 +350,10 @@ def test_text_of_invisible_characters_is_empty(where: str, text: str) -> None:
 
 def test_a_text_with_one_visible_character_is_not_empty() -> None:
     assert check(with_("title", "\u200b涨\u200b")) == []
+
+
+def test_a_note_dated_today_is_not_after_today() -> None:
+    # The boundary: a note is published on its date, so today is the latest valid date.
+    assert check({**NOTE, "date": TODAY.isoformat()}) == []
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    assert [p.code for p in check({**NOTE, "date": tomorrow})] == ["schema.date_future"]

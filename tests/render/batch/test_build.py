@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -22,8 +23,8 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 import render.batch.build as batch
-import render.batch.manifest
 import render.batch.worker as worker
+import render.fingerprints
 from render.batch.build import BuildOptions, build
 from render.batch.manifest import MANIFEST_NAME, Manifest, verify
 from render.cli.app import app
@@ -152,7 +153,7 @@ def test_missing_output_or_new_format_rebuilds_and_stale_html_goes(here: Path) -
     edit(note, "第1篇", "第一篇")
     assert run("build", "notes").exit_code == 0
     assert not (here / "dist" / "note-1.html").exists()
-    assert list(Manifest.load(here / "dist").notes["note-1"]["outputs"]) == ["note-1.pdf"]
+    assert list(Manifest.load(here / "dist").notes["note-1"].outputs) == ["note-1.pdf"]
     assert "[output missing or modified, " in _line(
         run("build", "notes", "--format", "both").stdout, "note-1"
     )
@@ -221,7 +222,7 @@ def test_source_date_epoch_sets_the_creation_date(
     html = (here / "dist" / "note-1.html").read_text(encoding="utf-8")
     assert '<meta name="dcterms.created" content="2026-01-01T00:00:00Z">' in html
     entry = Manifest.load(here / "dist").notes["note-1"]
-    assert entry["inputs"]["settings"] == {"source_date_epoch": "2026-01-01T00:00:00Z"}
+    assert entry.inputs.settings.source_date_epoch == "2026-01-01T00:00:00Z"
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     wrong = run("build", "notes")
@@ -297,7 +298,7 @@ def test_verify_passes_a_fresh_build_and_names_a_tampered_file(here: Path) -> No
     assert "4 of 4 outputs match dist/manifest.json" in fresh.stderr
 
     pdf = here / "dist" / "note-2.pdf"
-    recorded = Manifest.load(here / "dist").notes["note-2"]["outputs"]["note-2.pdf"]["sha256"]
+    recorded = Manifest.load(here / "dist").notes["note-2"].outputs["note-2.pdf"].sha256
     pdf.write_bytes(pdf.read_bytes() + b"% a line added after the build\n")
     (here / "dist" / "note-1.html").unlink()
     (here / "dist" / "stray.pdf").write_bytes(b"%PDF-1.7\n")
@@ -396,7 +397,7 @@ def test_a_changed_builtin_template_or_font_rebuilds(
     shutil.copy(noto, fonts / "NotoSans-Extra.ttf")
     rebuilt = build_in_process().outcomes[0]
     assert (rebuilt.status, rebuilt.reason) == ("built", "fonts changed")
-    recorded = Manifest.load(here / "dist").notes["note-1"]["inputs"]["fonts"]["Noto Sans"]
+    recorded = Manifest.load(here / "dist").notes["note-1"].inputs.fonts["Noto Sans"]
     assert "NotoSans-Extra.ttf" in recorded
     assert [o.status for o in build_in_process().outcomes] == ["skipped"]
 
@@ -409,6 +410,57 @@ def test_a_corrupt_manifest_means_a_full_rebuild_not_a_crash(here: Path) -> None
     assert result.exit_code == 0, result.output
     assert "dist/manifest.json cannot be read" in result.stderr
     assert json.loads((here / "dist" / MANIFEST_NAME).read_text())["notes"]["note-1"]
+
+
+def _hand_edit(entry: dict) -> None:
+    entry["pages"] = "three"
+
+
+def _old_catalogs(entry: dict) -> None:
+    # A manifest of the build before catalogs were recorded by locale.
+    del entry["inputs"]["catalogs"]["locale"]
+
+
+def _unknown_key(entry: dict) -> None:
+    entry["reviewer"] = "someone"
+
+
+def _output_outside(entry: dict) -> None:
+    entry["outputs"]["../note-1.pdf"] = entry["outputs"].pop("note-1.pdf")
+
+
+@pytest.mark.parametrize(
+    ("edit_entry", "where"),
+    [
+        (_hand_edit, "notes.note-1.pages: Input should be a valid integer"),
+        (_old_catalogs, "notes.note-1.inputs.catalogs.locale: Field required"),
+        (_unknown_key, "notes.note-1.reviewer: Extra inputs are not permitted"),
+        (_output_outside, "notes.note-1.outputs: Value error, the output '../note-1.pdf'"),
+    ],
+    ids=["hand-edited", "old", "unknown-key", "output-outside"],
+)
+def test_a_manifest_that_does_not_validate_means_a_full_rebuild(
+    here: Path, edit_entry: Any, where: str
+) -> None:
+    make_notes(here, 2)
+    assert run("build", "notes").exit_code == 0
+    manifest = here / "dist" / MANIFEST_NAME
+    honest = manifest.read_bytes()
+    data = json.loads(honest)
+    edit_entry(data["notes"]["note-1"])
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    # A file the edited entry names outside the output folder: no build may delete it.
+    (here / "note-1.pdf").write_bytes(b"not an output")
+    result = run("build", "notes")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    message = [line for line in result.stderr.splitlines() if "manifest.json" in line]
+    assert len(message) == 1 and where in message[0], result.stderr
+    assert message[0].endswith("building every note afresh")
+    assert "2 built, 0 skipped, 0 failed" in result.stderr
+    # Rebuilt from scratch, the manifest is again the one the first build wrote.
+    assert manifest.read_bytes() == honest
+    assert (here / "note-1.pdf").read_bytes() == b"not an output"
 
 
 def test_progress_bar_on_a_terminal(here: Path) -> None:
@@ -550,7 +602,7 @@ def test_a_changed_image_rebuilds_the_note_that_shows_it(here: Path) -> None:
     shutil.copy(ROOT / "examples" / "notes" / "figures" / "2026-04-revenue.svg", here / "notes")
     edit(first, "## 点评", "![营收](2026-04-revenue.svg)\n资料来源：公司公告\n\n## 点评")
     assert run("build", "notes").exit_code == 0
-    recorded = Manifest.load(here / "dist").notes["note-1"]["inputs"]["images"]
+    recorded = Manifest.load(here / "dist").notes["note-1"].inputs.images
     assert list(recorded) == ["notes/2026-04-revenue.svg"]
     edit(here / "notes" / "2026-04-revenue.svg", "</svg>", "<circle r='1'/></svg>")
     again = run("build", "notes")
@@ -609,10 +661,10 @@ def test_house_path_reaches_the_workers_and_render_toml_is_an_input(here: Path) 
     admitted = run("build", "notes", "-o", "dist", "--jobs", "2", "--house-path", "elsewhere")
     assert admitted.exit_code == 0, admitted.output
     entry = Manifest.load(here / "dist").notes["note-1"]
-    assert entry["house"] == "elsewhere/example"
-    assert entry["inputs"]["config"] == {
+    assert entry.house == "elsewhere/example"
+    assert entry.inputs.config.model_dump() == {
         "path": "render.toml",
-        "sha256": render.batch.manifest.Fingerprints().file(here / "render.toml"),
+        "sha256": render.fingerprints.Fingerprints().file(here / "render.toml"),
         "house_paths": ["elsewhere"],
     }
     same = run("build", "notes", "-o", "dist", "--house-path", "elsewhere")
@@ -696,8 +748,8 @@ def test_a_build_with_a_manifest_naming_dev_zero_and_a_fifo_ends_and_rebuilds(he
     assert result.returncode == 0, result.stderr
     assert "[manifest names a file outside the notes' folders, " in _line(result.stdout, "note-1")
     assert time.perf_counter() - started < 60
-    rebuilt = Manifest.load(here / "dist").notes["note-1"]["inputs"]
-    assert rebuilt["images"] == {} and rebuilt["house"]["path"] == "houses/example"
+    rebuilt = Manifest.load(here / "dist").notes["note-1"].inputs
+    assert rebuilt.images == {} and rebuilt.house.path == "houses/example"
     assert (here / "dist" / "note-1.pdf").read_bytes().startswith(b"%PDF")
 
 

@@ -51,7 +51,10 @@ def test_a_good_note_comes_back_with_its_outputs_and_inputs(note_file: Path) -> 
     assert result.ok and result.crash is None and result.problems == []
     assert sorted(result.outputs) == ["note.html", "note.pdf"]
     assert result.outputs["note.pdf"].startswith(b"%PDF-") and result.pages >= 2
-    assert result.inputs is not None and result.inputs["note"]["path"] == "notes/note.md"
+    assert result.inputs is not None and result.inputs.note.path == "notes/note.md"
+    # The catalog recorded is the one the render read: the note's locale's compiled catalog.
+    locale = result.inputs.catalogs.locale
+    assert list(result.inputs.catalogs.files) == [f"{locale}/LC_MESSAGES/messages.mo"]
     assert result.about["date"] == "2026-03-02"
 
 

@@ -430,6 +430,21 @@ def test_smoke_every_supported_locale(locale: str, tmp_path: Path, house: House)
     assert missing_glyphs(result.pdf or b"") == []
 
 
+def test_a_warm_renderer_reloads_a_catalog_that_changed(tmp_path: Path) -> None:
+    # A long-lived worker or preview must print the labels that are on disk now, which are the
+    # ones the build's manifest records, not the ones it loaded at its first note.
+    locale_dir = tmp_path / "locale"
+    shutil.copytree(CATALOGS, locale_dir)
+    note = place(tmp_path, "en_US")
+    renderer = Renderer(today=TODAY, settings=Settings(catalogs=locale_dir))
+    assert ">Analysts<" in renderer.render(note, ("html",)).html
+    po = locale_dir / "en_US" / "LC_MESSAGES" / "messages.po"
+    edit(po, 'msgstr "Analysts"', 'msgstr "Research team"')
+    assert translations("en_US", locale_dir).gettext("Analysts") == "Research team"
+    html = renderer.render(note, ("html",)).html
+    assert ">Research team<" in html and ">Analysts<" not in html
+
+
 # -- ratings, risk levels and markets, however they are written -----------------------------------
 
 SPELLINGS = {

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from render.errors import UserError
 from render.renderer import Renderer
@@ -95,11 +98,25 @@ def test_house_template_overrides_one_block(note_file: Path) -> None:
     assert "certification" in _outline(html).classes  # the rest of the original is kept
 
 
+def _fill_colours(pdf: bytes) -> set[tuple[int, int, int]]:
+    """Every RGB fill colour the PDF's pages paint with (text and shapes), as 0-255 triples."""
+    reader = PdfReader(BytesIO(pdf))
+    found = set()
+    for page in reader.pages:
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"rg":
+                red, green, blue = (round(float(value) * 255) for value in operands)
+                found.add((red, green, blue))
+    return found
+
+
 def test_house_stylesheet_comes_after_the_builtin(note_file: Path) -> None:
+    # The same selector as the built-in rule (.rating-value is #b3261e there): of two rules of
+    # equal weight the later wins, so the reader sees the house's colour only if it comes last.
     house = note_file.parent.parent / "houses" / "example"
     (house / "style.css").write_text(".rating-value { color: #123456; }", encoding="utf-8")
-    html = Renderer().render(note_file, ("html",)).html
-    assert html.index("#123456") > html.index(".rating-value {")
+    colours = _fill_colours(Renderer().render(note_file, ("pdf",)).pdf or b"")
+    assert (0x12, 0x34, 0x56) in colours
 
 
 def test_misspelt_house_template_variable_is_a_located_error(note_file: Path) -> None:
