@@ -6,8 +6,6 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
-
 from render.fingerprints import Fingerprints
 from render.preview.fingerprint import note_fingerprint
 from render.settings import Settings
@@ -20,10 +18,10 @@ def test_stable_while_nothing_changes(note_file: Path, workspace: Path) -> None:
     house = workspace / "houses" / "example"
     prints = Fingerprints()
     assert note_fingerprint(prints, note_file, house, TODAY, SETTINGS) == note_fingerprint(
-        prints, note_file, house, TODAY
+        prints, note_file, house, TODAY, SETTINGS
     )
     assert note_fingerprint(prints, note_file, house, TODAY, SETTINGS) == note_fingerprint(
-        Fingerprints(), note_file, house, TODAY
+        Fingerprints(), note_file, house, TODAY, SETTINGS
     )
 
 
@@ -67,22 +65,18 @@ def test_hidden_folders_are_not_inputs(note_file: Path) -> None:
 def test_the_day_is_an_input(note_file: Path) -> None:
     prints = Fingerprints()
     assert note_fingerprint(prints, note_file, None, TODAY, SETTINGS) != note_fingerprint(
-        prints, note_file, None, None
+        prints, note_file, None, None, SETTINGS
     )
 
 
-def test_render_toml_and_the_catalogs_are_inputs(
-    note_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import render.context.i18n as i18n
-
+def test_render_toml_and_the_catalogs_are_inputs(note_file: Path, tmp_path: Path) -> None:
     locale = tmp_path / "locale"
-    shutil.copytree(i18n.LOCALE_DIR, locale)
-    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
+    shutil.copytree(SETTINGS.catalogs, locale)
+    settings = Settings(catalogs=locale)
     prints = Fingerprints()
-    seen = {note_fingerprint(prints, note_file, None, TODAY, SETTINGS)}
+    seen = {note_fingerprint(prints, note_file, None, TODAY, settings)}
     (note_file.parent / "render.toml").write_text('houses = ["houses"]\n', encoding="utf-8")
-    seen.add(note_fingerprint(prints, note_file, None, TODAY, SETTINGS))
+    seen.add(note_fingerprint(prints, note_file, None, TODAY, settings))
     edit(locale / "zh_CN" / "LC_MESSAGES" / "messages.po", 'msgstr "分析师"', 'msgstr "研究员"')
-    seen.add(note_fingerprint(prints, note_file, None, TODAY, SETTINGS))
+    seen.add(note_fingerprint(prints, note_file, None, TODAY, settings))
     assert len(seen) == 3
