@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment
 
@@ -25,14 +25,15 @@ from render.load.config import ConfigError, note_settings
 from render.load.houses import HouseProfile, find_house, load_house
 from render.load.note import Source, load_note
 from render.pdf.confine import Confinement
-from render.pdf.fidelity import FidelityCheck
-from render.pdf.writer import PdfWriter
 from render.report import display_path
 from render.settings import Settings
 from render.validate.images import Figures, ImageProblem, css_problems
 from render.validate.models import validate
 from schemas.note import Note
 from schemas.problems import Loc, Problem, Severity, quote
+
+if TYPE_CHECKING:
+    from render.pdf.writer import PdfWriter
 
 #: The note's fields that hold Markdown text (besides the commentary's leads and bodies).
 BODY_TEXTS = ("title", "event", "recommendation", "risks")
@@ -307,6 +308,11 @@ class Renderer:
         html = checked.html if checked.html is not None else self._html(checked)
         rendered = Rendered(checked, html)
         if "pdf" in formats:
+            # Imported here: checking a note (``render check``, the preview's HTML view) lays
+            # nothing out, and WeasyPrint's import is most of a second.
+            from render.pdf.fidelity import FidelityCheck
+            from render.pdf.writer import PdfWriter
+
             if self._pdf is None:
                 self._pdf = PdfWriter()
             confinement = Confinement(checked.path.parent, profile.folder)
