@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment
 
@@ -26,8 +26,6 @@ from render.load.houses import HouseProfile, find_house, load_house
 from render.load.note import Source, load_note
 from render.load.report_types import find_report_type
 from render.pdf.confine import Confinement
-from render.pdf.fidelity import FidelityCheck
-from render.pdf.writer import PdfWriter
 from render.report import display_path
 from render.settings import Settings
 from render.validate.images import Figures, ImageProblem, css_problems
@@ -35,6 +33,9 @@ from render.validate.models import validate
 from schemas.note import NoteBase, note_model
 from schemas.problems import Loc, Problem, Severity, quote
 from schemas.report_type import ReportType
+
+if TYPE_CHECKING:
+    from render.pdf.writer import PdfWriter
 
 Format = Literal["pdf", "html"]
 
@@ -329,6 +330,11 @@ class Renderer:
         html = checked.html if checked.html is not None else self._html(checked)
         rendered = Rendered(checked, html)
         if "pdf" in formats:
+            # Imported here: checking a note (``render check``, the preview's HTML view) lays
+            # nothing out, and WeasyPrint's import is most of a second.
+            from render.pdf.fidelity import FidelityCheck
+            from render.pdf.writer import PdfWriter
+
             if self._pdf is None:
                 self._pdf = PdfWriter()
             confinement = Confinement(checked.path.parent, profile.folder)

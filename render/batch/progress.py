@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from typing import TYPE_CHECKING, TextIO
 
 from render.batch.build import Outcome
 from render.report import ErrorFormat, format_problem
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 def interactive(stream: TextIO | None = None) -> bool:
@@ -91,6 +82,18 @@ class BarReporter:
     """A Rich progress bar, with problems and rebuilt notes printed above it."""
 
     def __init__(self, style: ErrorFormat = "text", lang: str = "en") -> None:
+        # Imported here: a CI log (plain lines) need not pay for Rich at every start.
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self.style, self.lang = style, lang
         self.console = Console()
         self.progress = Progress(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import functools
 import multiprocessing
 import os
 import queue
@@ -297,19 +298,23 @@ def _build(job: Job) -> Result:
     if fails(problems, job.strict) or checked.note is None or checked.profile is None:
         return Result(job.key, job.display, ok=False, problems=problems)
     settings = build_settings(job.created)
-    inputs = note_inputs(
+    # The record hashes every font file the note may draw with (~100 MB of CJK collections in
+    # a cold process): on a thread of its own, beside the layout, since hashing and reading
+    # release the GIL. Taken after the check, as before, so it describes what is rendered.
+    hashing = _Beside(
+        functools.partial(note_inputs, runner=job.settings),
         checked,
         note_sha256,
         root,
         _FINGERPRINTS,
         settings,
         job.settings.house_paths,
-        runner=job.settings,
     )
     try:
         rendered = renderer.render_checked(checked, job.formats)
     except UserError as exc:
         return Result(job.key, job.display, ok=False, problems=problems + exc.problems)
+    inputs = hashing.result()
     # Warnings of the layout (a house declaration ignored) count like the note's own.
     problems += rendered.problems
     if fails(problems, job.strict):
@@ -331,6 +336,36 @@ def _build(job: Job) -> Result:
         inputs=inputs,
         about=about,
     )
+
+
+class _Beside:
+    """A call run on a daemon thread while the calling thread goes on; :meth:`result` waits."""
+
+    def __init__(self, func: Callable[..., Any], *args: Any) -> None:
+        self._done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+        thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
+        thread.name = "render-beside"
+        thread.start()
+
+    def _run(self, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            self._value = func(*args)
+        except BaseException as exc:  # raised again in the thread that asks for the value
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> Any:
+        """The call's value, or its exception raised here."""
+        # Short waits, so that a time limit posted to this thread (not the main one: no
+        # SIGALRM there) lands between them rather than after an endless wait.
+        while not self._done.wait(REPEAT_SECONDS):
+            pass
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _start_worker(build: int) -> None:
@@ -373,7 +408,9 @@ def _context() -> BaseContext:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["render.renderer", "render.batch.worker"])
+        context.set_forkserver_preload(
+            ["render.renderer", "render.batch.worker", "render.pdf.writer", "render.pdf.fidelity"]
+        )
     return context
 
 

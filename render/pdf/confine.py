@@ -7,12 +7,12 @@ whatever a note or a house template asks for; both the image check at validation
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from base64 import b64encode
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
-
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from schemas.problems import quote
 
@@ -76,21 +76,38 @@ class Confinement:
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return f"data:{kind};base64,{b64encode(path.read_bytes()).decode('ascii')}"
 
-    def fetcher(self) -> ConfinedFetcher:
-        return ConfinedFetcher(self)
+    def fetcher(self) -> Any:
+        """WeasyPrint's URL fetcher for this confinement (a :class:`ConfinedFetcher`)."""
+        return _fetcher_class()(self)
 
 
-class ConfinedFetcher(URLFetcher):
-    """WeasyPrint's fetcher, limited to ``data:`` URIs and files inside the confinement."""
+@functools.cache
+def _fetcher_class() -> type:
+    """The fetcher class, made on first use: the image check and ``render check`` use this
+    module without laying anything out, and WeasyPrint's import is most of a second."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-    def __init__(self, confinement: Confinement) -> None:
-        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
-        self.confinement = confinement
+    class ConfinedFetcher(URLFetcher):
+        """WeasyPrint's fetcher, limited to ``data:`` URIs and files inside the confinement."""
 
-    def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-        if not url.startswith("data:"):
-            try:
-                self.confinement.resolve(url, Path("/"))
-            except Refused as exc:
-                raise FatalURLFetchingError(str(exc)) from exc
-        return super().fetch(url, headers)
+        def __init__(self, confinement: Confinement) -> None:
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.confinement = confinement
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+            if not url.startswith("data:"):
+                try:
+                    self.confinement.resolve(url, Path("/"))
+                except Refused as exc:
+                    raise FatalURLFetchingError(str(exc)) from exc
+            return super().fetch(url, headers)
+
+    ConfinedFetcher.__module__ = __name__
+    return ConfinedFetcher
+
+
+def __getattr__(name: str) -> Any:
+    # ``ConfinedFetcher`` is still importable from here, built when first asked for.
+    if name == "ConfinedFetcher":
+        return _fetcher_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

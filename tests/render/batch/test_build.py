@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 import render.batch.build as batch
 import render.batch.worker as worker
 import render.fingerprints
+import render.renderer
 from render.batch.build import BuildOptions, build
 from render.batch.manifest import MANIFEST_NAME, Manifest, verify
 from render.cli.app import app
@@ -780,3 +781,56 @@ def test_an_output_folder_inside_the_notes_folder_is_not_read_as_notes(here: Pat
     assert run("build", "notes", "-o", "notes/other").exit_code == 0
     checked = run("check", "notes")
     assert checked.exit_code == 0 and "in 2 files" in checked.stderr, checked.output
+
+
+def test_a_single_note_is_rendered_in_the_calling_process(here: Path) -> None:
+    # No pool for one note: its fork server would import everything again (1.6x the render).
+    note, *others = make_notes(here, 3)
+    options = BuildOptions(output=here / "dist", today=TODAY)
+    summary = build([note], options, jobs=2, root=here)
+    [outcome] = summary.outcomes
+    assert outcome.status == "built" and outcome.worker == os.getpid()
+    assert outcome.peak_memory_kib > 0
+    assert not verify(here / "dist").problems
+    # Two notes still go to worker processes, so one that dies costs only itself.
+    two = build(others, BuildOptions(output=here / "two", today=TODAY), root=here)
+    assert {o.worker for o in two.outcomes}.isdisjoint({os.getpid()})
+
+
+def test_a_single_note_over_its_time_limit_is_stopped_in_the_calling_process(
+    here: Path,
+) -> None:
+    [note] = make_notes(here, 1)
+    emphasis_storm(note, 5000)
+    limits = Limits(render_seconds=10)
+    options = BuildOptions(output=here / "dist", today=TODAY, settings=Settings(limits=limits))
+    started = time.monotonic()
+    summary = build([note], options, root=here)
+    elapsed = time.monotonic() - started
+    [outcome] = summary.outcomes
+    assert outcome.status == "failed" and outcome.worker == os.getpid()
+    assert [p.code for p in outcome.problems] == ["render.timeout"]
+    assert list((here / "dist").glob("*.pdf")) == []
+    assert elapsed < 30, elapsed
+
+
+def test_a_bug_rendering_a_single_note_exits_3_with_its_traceback(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_notes(here, 1)
+    assert run("build", "notes").exit_code == 0
+    before = (here / "dist" / "note-1.pdf").read_bytes()
+    edit(here / "notes" / "note-1.md", "title: 第1篇", "title: 第一篇")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the PDF stage")
+
+    # The bug is planted in the renderer: this tests how the build reports a bug in a note.
+    monkeypatch.setattr(render.renderer.Renderer, "render_checked", broken)
+    result = run("build", "notes")
+    assert result.exit_code == 3
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "RuntimeError: a bug in the PDF stage" in result.stderr
+    # The last good output and its entry stay, as they still match each other.
+    assert (here / "dist" / "note-1.pdf").read_bytes() == before
+    assert not verify(here / "dist").problems

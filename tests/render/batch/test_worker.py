@@ -20,6 +20,7 @@ from render.batch.worker import (
     Overran,
     RenderTimeout,
     Result,
+    _Beside,
     build_note,
     build_settings,
     cores,
@@ -238,3 +239,10 @@ def test_a_dead_worker_costs_its_own_job_only(note_file: Path) -> None:
             doomed.result(timeout=30)
         result = pool.submit(build_note, _job(note_file)).result(timeout=120)
     assert result.ok and result.worker != pid
+
+
+def test_a_call_beside_gives_its_value_or_raises_its_error_in_the_asking_thread() -> None:
+    # The manifest's record is hashed beside the layout: its failure must not pass unseen.
+    assert _Beside(sum, [1, 2, 3]).result() == 6
+    with pytest.raises(ZeroDivisionError):
+        _Beside(divmod, 1, 0).result()

@@ -130,5 +130,6 @@ def test_schema_writes_into_the_current_folders_schemas_by_default(
     assert result.exit_code == EXIT_OK, result.output
     assert sorted(p.name for p in (tmp_path / "schemas").iterdir()) == [
         "house.schema.json",
+        "manifest.schema.json",
         "note.schema.json",
     ]

@@ -171,3 +171,30 @@ def test_the_installed_command(tmp_path: Path) -> None:
     )
     missing = subprocess.run([*command, "nothing-here.md"], capture_output=True, text=True)
     assert missing.returncode == EXIT_USAGE and "Traceback" not in missing.stderr
+
+
+def test_check_lays_nothing_out_and_never_imports_weasyprint(tmp_path: Path) -> None:
+    """``render check`` runs the HTML stage and opens figures, but WeasyPrint's import alone
+    takes longer than the whole check: a fresh interpreter's modules after a check show it."""
+    figure = EXAMPLES / "2026-04-15-hengtong-upgrade.md"  # it shows figures
+    script = (
+        "import sys\n"
+        "from render.cli.app import main\n"
+        f"sys.argv = ['render', 'check', '--today', '{TODAY}', {str(figure)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'PIL')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    modules = done.stdout.strip()
+    assert "'PIL.Image'" in modules, "the check opens the figures"
+    assert "weasyprint" not in modules

@@ -39,6 +39,7 @@ def test_a_new_repository_checks_clean_with_its_own_house(tmp_path: Path) -> Non
         "houses/acme/logo.svg",
         "notes/2026-11-01-first-note.md",
         "schemas/house.schema.json",
+        "schemas/manifest.schema.json",
         "schemas/note.schema.json",
     }
     assert (repo / "houses/acme/logo.svg").read_bytes() == (
