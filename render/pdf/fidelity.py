@@ -264,7 +264,7 @@ def _walk(
     if isinstance(box, boxes.TextBox):
         owner = owners.get(id(box.element))
         if owner is not None and not hidden and _shown(box, clip):
-            owner.drawn.append((box.text, style["hyphenate_character"]))
+            owner.drawn.append((_within(box, clip), style["hyphenate_character"]))
         return
     if isinstance(box, boxes.ReplacedBox):
         drawn = not hidden and box.width and box.height and _shown(box, clip)
@@ -285,6 +285,27 @@ def _shown(box: boxes.Box, clip: Rect) -> bool:
         return False
     x, y = box.position_x, box.position_y
     return _overlaps((x, y, box.margin_width(), box.margin_height()), clip)
+
+
+#: How far, in CSS pixels, a glyph may reach past its clip and still count as seen: an italic's
+#: overhang or a rounding of the line's width, never a word.
+_OVERHANG = 1.0
+
+
+def _within(box: boxes.TextBox, clip: Rect) -> str:
+    """The part of a text box's text drawn inside its clip, across the line.
+
+    A word with no break opportunity runs past the margin and off the page edge as one box; the
+    reader sees only its start. The characters are taken as evenly wide, so the place where the
+    text is lost is found to within a few characters.
+    """
+    left, right = box.position_x, box.position_x + box.width
+    seen_left, seen_right = max(left, clip[0]), min(right, clip[0] + clip[2])
+    if seen_left - left <= _OVERHANG and right - seen_right <= _OVERHANG:
+        return box.text
+    if seen_left - left > _OVERHANG:
+        return ""  # its start is cut off: what follows cannot be read in order
+    return box.text[: int(len(box.text) * (seen_right - left) / box.width)]
 
 
 def _intersect(a: Rect, b: Rect) -> Rect:

@@ -554,7 +554,7 @@ def test_a_worker_that_dies_is_reported_and_what_was_built_is_kept(here: Path) -
 
 def test_a_note_over_its_time_limit_fails_alone(here: Path) -> None:
     notes = make_notes(here, 3)
-    emphasis_storm(notes[1], 5000)
+    emphasis_storm(notes[1])
     # Twice a real note's time in a cold worker on a busy machine (ten seconds at worst), far
     # below the storm's minutes.
     limits = Limits(render_seconds=20)
@@ -801,7 +801,7 @@ def test_a_single_note_over_its_time_limit_is_stopped_in_the_calling_process(
     here: Path,
 ) -> None:
     [note] = make_notes(here, 1)
-    emphasis_storm(note, 5000)
+    emphasis_storm(note)
     limits = Limits(render_seconds=10)
     options = BuildOptions(output=here / "dist", today=TODAY, settings=Settings(limits=limits))
     started = time.monotonic()

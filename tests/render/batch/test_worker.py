@@ -29,7 +29,7 @@ from render.batch.worker import (
     render_pdf,
 )
 from render.settings import Limits, Settings
-from tests.conftest import TODAY, edit, emphasis_storm
+from tests.conftest import STORM, TODAY, calm, edit, emphasis_storm
 
 
 def _job(note: Path, formats: tuple[str, ...] = ("html",), seconds: float = 120.0) -> Job:
@@ -183,7 +183,7 @@ def test_a_note_over_its_time_limit_is_stopped_and_located(note_file: Path) -> N
     assert "render_seconds" in problem.message_zh
     assert elapsed < 6, elapsed  # the limit, and the check before it on a busy machine
     # The next note renders as usual (on a fresh renderer: the old one was stopped anywhere).
-    edit(note_file, "*_" * 3000, "")
+    calm(note_file)
     again = build_note(_job(note_file, ("pdf",), seconds=60))
     assert again.ok and again.outputs["note.pdf"].startswith(b"%PDF-"), again.problems
 
@@ -214,7 +214,7 @@ def test_a_lane_kills_a_call_that_overruns_and_starts_afresh() -> None:
 def test_the_pool_kills_a_worker_stuck_past_the_limit_and_goes_on(note_file: Path) -> None:
     emphasis_storm(note_file)
     good = note_file.with_name("good.md")
-    good.write_text(note_file.read_text(encoding="utf-8").replace("*_" * 3000, ""), "utf-8")
+    good.write_text(note_file.read_text(encoding="utf-8").replace(STORM, ""), "utf-8")
     with local_pool(1) as pool:
         # The worker's alarm no longer raises, as when the render is stuck in C code where no
         # exception can land: only killing the worker stops the slow note.

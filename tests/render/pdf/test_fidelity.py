@@ -101,6 +101,32 @@ def test_a_box_removed_after_layout_is_found(renderer: Renderer, note_file: Path
     assert (problem.code, problem.field, problem.line) == ("render.unprinted", "risks", RISKS_LINE)
 
 
+def test_a_word_longer_than_the_line_wraps_onto_the_page(
+    renderer: Renderer, note_file: Path
+) -> None:
+    # A long address has no break opportunity; the built-in style breaks it at the margin
+    # rather than letting it run off the page edge.
+    address = "https://research.example.com/" + "x" * 300
+    edit(note_file, "海外出口管制政策变化。", f"海外出口管制政策变化。{address}")
+    rendered = renderer.render(note_file, ("pdf",))
+    assert rendered.problems == []
+
+
+def test_a_line_that_cannot_break_and_runs_off_the_page_fails_where_it_starts(
+    renderer: Renderer, note_file: Path
+) -> None:
+    # One emphasis box per character leaves WeasyPrint no place to break the line, whatever the
+    # style: the text beyond the margin is on no page, and the note says so.
+    edit(note_file, "## 风险提示", "*_" * 400 + "\n\n## 风险提示")
+    line = note_file.read_text(encoding="utf-8").splitlines().index("*_" * 400) + 1
+    [problem] = failures(renderer, note_file)
+    assert (problem.code, problem.field, problem.line) == (
+        "render.unprinted",
+        "recommendation",
+        line,
+    )
+
+
 def test_hyphens_and_case_changed_by_the_house_are_not_differences(
     renderer: Renderer, workspace: Path
 ) -> None:
