@@ -13,10 +13,10 @@ RUNTIME_PACKAGES := fontconfig fonts-noto-cjk fonts-noto-core libpango-1.0-0 lib
 # What the tests need besides: Poppler's PDF tools and a real browser for the preview tests.
 TEST_PACKAGES := poppler-utils chromium
 
-CATALOGS := $(wildcard render/locale/*/LC_MESSAGES/messages.po)
+CATALOGS := $(wildcard render/locale/*/LC_MESSAGES/*.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: demo test setup setup-test lint catalogs schema bench clean
+.PHONY: demo test setup setup-test lint catalogs messages docs schema bench clean
 
 demo: setup
 	$(VENV)/bin/render build examples/notes -o dist --format both
@@ -55,15 +55,24 @@ $(STAMPS)/venv: pyproject.toml
 
 catalogs: $(COMPILED)
 
-render/locale/%/LC_MESSAGES/messages.mo: render/locale/%/LC_MESSAGES/messages.po $(STAMPS)/venv
-	$(VENV)/bin/pybabel compile --statistics -d render/locale -l $* -i $< -o $@
+render/locale/%.mo: render/locale/%.po $(STAMPS)/venv
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
 
-# Re-extract template labels after editing templates, then translate the new entries.
+# Re-extract template labels (messages) and the rules' messages (problems) after editing
+# templates or schemas/rules/, then translate the new entries in each locale's .po files.
 messages: $(STAMPS)/venv
 	$(VENV)/bin/pybabel extract -F babel.cfg -o render/locale/messages.pot --no-location \
 		--sort-output --add-comments TRANSLATORS: --strip-comment-tags --project research-notes .
 	$(VENV)/bin/pybabel update -i render/locale/messages.pot -d render/locale --no-fuzzy-matching \
 		--ignore-obsolete
+	$(VENV)/bin/pybabel extract -F babel-problems.cfg -o render/locale/problems.pot --no-location \
+		--sort-output --no-default-keywords -k Rule:2 -k Text -k phrase --project research-notes .
+	$(VENV)/bin/pybabel update -D problems -i render/locale/problems.pot -d render/locale \
+		--no-fuzzy-matching --ignore-obsolete
+
+# docs/rules.md is written from the rule registry.
+docs: $(STAMPS)/venv
+	$(PY) -m schemas.rules.page
 
 schema: setup
 	$(VENV)/bin/render schema

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal, TextIO
 
+from render.context.i18n import translator
 from schemas.problems import Problem, Severity
+from schemas.rules import fill, phrase
 
 ErrorFormat = Literal["text", "json", "github"]
 
@@ -30,19 +32,23 @@ def _escape_github(text: str, property_value: bool = False) -> str:
 def format_problem(problem: Problem, style: ErrorFormat = "text", lang: str = "en") -> str:
     """One problem as a line in the chosen format.
 
-    >>> p = Problem("schema.sac", "bad number", "编号无效", ("analysts", 0, "sac"),
-    ...             path="n.md", line=12, column=5)
+    ``lang`` is a language with a ``problems`` catalog (``en``, ``zh``, ``zh_CN``…).
+
+    >>> from schemas.rules import Quoted, note
+    >>> p = note.EMAIL(("analysts", 0, "email"), value=Quoted("lin@"), path="n.md", line=12)
     >>> format_problem(p)
-    'n.md:12:5: error: analysts[0].sac: bad number [schema.sac]'
-    >>> format_problem(p, "github")
-    '::error file=n.md,line=12,col=5,title=schema.sac::analysts[0].sac: bad number'
+    "n.md:12:0: error: analysts[0].email: 'lin@' is not an e-mail address [schema.email]"
+    >>> format_problem(p, "github", "zh")
+    '::error file=n.md,line=12,col=1,title=schema.email::analysts[0].email: “lin@”不是有效的电子邮箱'
     """
+    translate = translator(lang)
     if style == "json":
-        line = json.dumps(problem.as_dict(), ensure_ascii=False)
+        data = problem.as_dict(translate)
+        line = json.dumps(data, ensure_ascii=False)
         # A lone surrogate (from a JSON escape in a note) cannot be written as UTF-8.
-        return line if _encodable(line) else json.dumps(problem.as_dict())
+        return line if _encodable(line) else json.dumps(data)
     if style == "github":
-        message = problem.message_zh if lang == "zh" else problem.message
+        message = problem.message_in(translate)
         field = f"{problem.field}: " if problem.loc else ""
         kind = "error" if problem.severity is Severity.ERROR else "warning"
         where = f"file={_escape_github(problem.path, True)}"
@@ -51,7 +57,7 @@ def format_problem(problem: Problem, style: ErrorFormat = "text", lang: str = "e
         return _printable(
             f"::{kind} {where},title={problem.code}::{_escape_github(field + message)}"
         )
-    return _printable(problem.text(lang))
+    return _printable(problem.text(translate))
 
 
 def _encodable(text: str) -> bool:
@@ -78,13 +84,20 @@ def summary(problems: Iterable[Problem], files: int, lang: str = "en") -> str:
     items = list(problems)
     errors = sum(p.severity is Severity.ERROR for p in items)
     warnings = len(items) - errors
-    if lang == "zh":
-        return f"{files} 个文件：{errors} 个错误，{warnings} 个警告"
-    noun = "file" if files == 1 else "files"
-    return (
-        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-        f"in {files} {noun}"
-    )
+    translate = translator(lang)
+    # English needs the plural; a language without one translates both forms alike.
+    counts = {
+        "errors": fill(_ERRORS[errors != 1], {"count": errors}, translate),
+        "warnings": fill(_WARNINGS[warnings != 1], {"count": warnings}, translate),
+        "files": fill(_FILES[files != 1], {"count": files}, translate),
+    }
+    return fill(_SUMMARY, counts, translate)
+
+
+_SUMMARY = phrase("{errors}, {warnings} in {files}")
+_ERRORS = (phrase("{count} error"), phrase("{count} errors"))
+_WARNINGS = (phrase("{count} warning"), phrase("{count} warnings"))
+_FILES = (phrase("{count} file"), phrase("{count} files"))
 
 
 def print_problems(

@@ -16,6 +16,8 @@ from schemas.house import Action, House, RatingLevel, StrictModel, localize
 from schemas.markdown import PARSER, too_deep
 from schemas.problems import Loc, ProblemLog, Severity, log_for, quote, settle
 from schemas.report_type import ReportType, default_type
+from schemas.rules import Quoted
+from schemas.rules import note as rules
 
 SAC_PATTERN = re.compile(r"^S(\d{4})\d(\d{2})(\d{2})\d{4}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -158,32 +160,16 @@ class Analyst(StrictModel):
             return value
         match = SAC_PATTERN.match(value)
         if not match:
-            raise PydanticCustomError(
-                "schema.sac",
-                f"{quote(value)} is not a SAC certificate number (S followed by 13 digits)",
-                {"zh": f"{quote(value, zh=True)}不是有效的执业证书编号（S 加 13 位数字）"},
-            )
+            raise rules.SAC.error(value=Quoted(value), why=rules.SAC_FORM)
         if not 1 <= int(match.group(3)) <= 12:
-            raise PydanticCustomError(
-                "schema.sac",
-                f"{quote(value)} is not a SAC certificate number: its registration month "
-                f"(digits 9–10) is {match.group(3)}",
-                {
-                    "zh": f"{quote(value, zh=True)}不是有效的执业证书编号：其中的登记月份"
-                    f"（第 9–10 位）为 {match.group(3)}"
-                },
-            )
+            raise rules.SAC.error(value=Quoted(value), why=rules.sac_month(match.group(3)))
         return value
 
     @field_validator("email")
     @classmethod
     def _email_format(cls, value: str | None) -> str | None:
         if value is not None and not EMAIL_PATTERN.match(value):
-            raise PydanticCustomError(
-                "schema.email",
-                f"{quote(value)} is not an e-mail address",
-                {"zh": f"{quote(value, zh=True)}不是有效的电子邮箱"},
-            )
+            raise rules.EMAIL.error(value=Quoted(value))
         return value
 
 
@@ -257,12 +243,7 @@ class NoteBase(StrictModel):
             return value
         with _rules(info) as log:
             known = ", ".join(house.locales)
-            log.add(
-                ("locale",),
-                "schema.locale",
-                f"{quote(value)} is not one of the house's locales ({known})",
-                f"{quote(value, zh=True)}不在本机构支持的语言中（{known}）",
-            )
+            log.add(rules.LOCALE(("locale",), value=Quoted(value), known=known))
         return value
 
     @field_validator("date", mode="before")

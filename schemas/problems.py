@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -17,11 +17,14 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Problem:
-    """One mistake in an input file: where it is, what rule it breaks, in English and Chinese."""
+    """One mistake in an input file: where it is, which rule it breaks, and the rule's parameters.
+
+    A problem carries no text: its message is made from its rule (``schemas.rules``) and the
+    parameters when it is printed, in the language the reader asks for.
+    """
 
     code: str
-    message: str
-    message_zh: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
     loc: Loc = ()
     severity: Severity = Severity.ERROR
     path: str = ""
@@ -35,11 +38,21 @@ class Problem:
         """The field path as an analyst writes it: ``analysts[1].sac``."""
         return format_loc(self.loc)
 
-    def text(self, lang: str = "en") -> str:
+    @property
+    def message(self) -> str:
+        """The message in English, the language of the rules' message ids."""
+        return self.message_in()
+
+    def message_in(self, translate: Callable[[str], str] | None = None) -> str:
+        """The message in the language ``translate`` gives (a catalog's ``gettext``)."""
+        from schemas.rules import message  # the registry imports this module
+
+        return message(self, translate) if translate else message(self)
+
+    def text(self, translate: Callable[[str], str] | None = None) -> str:
         """The problem as one line: ``file:line:column: severity: field: message [code]``."""
-        message = self.message_zh if lang == "zh" else self.message
         # One problem, one line: text quoted from a note cannot break it or reorder it.
-        message = "".join(_visible(char) for char in message)
+        message = "".join(visible(char) for char in self.message_in(translate))
         where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
         field = f"{self.field}: " if self.loc else ""
         return f"{where}: {self.severity}: {field}{message} [{self.code}]"
@@ -49,7 +62,7 @@ class Problem:
         """What makes two reports one problem: a house's is found again with each of its notes."""
         return (self.path, self.line, self.column, self.code, self.message)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, translate: Callable[[str], str] | None = None) -> dict[str, Any]:
         return {
             "file": self.path,
             "line": self.line,
@@ -57,8 +70,7 @@ class Problem:
             "severity": str(self.severity),
             "field": self.field,
             "code": self.code,
-            "message": self.message,
-            "message_zh": self.message_zh,
+            "message": self.message_in(translate),
         }
 
 
@@ -80,11 +92,11 @@ def quote(value: object, limit: int = 40, zh: bool = False) -> str:
     text = str(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    text = "".join(_visible(char) for char in text)
+    text = "".join(visible(char) for char in text)
     return f"“{text}”" if zh else f"'{text}'"
 
 
-def _visible(char: str) -> str:
+def visible(char: str) -> str:
     """A character as it can be printed on one line of a message."""
     code = ord(char)
     if code < 0x20 or code == 0x7F or 0xD800 <= code <= 0xDFFF or char in BIDI_CONTROLS:
@@ -107,7 +119,7 @@ def format_loc(loc: Loc) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            name = "".join(_visible(char) for char in str(part))
+            name = "".join(visible(char) for char in str(part))
             out += f".{name}" if out else name
     return out
 
@@ -118,18 +130,8 @@ class ProblemLog:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def add(
-        self,
-        loc: Loc,
-        code: str,
-        message: str,
-        message_zh: str,
-        severity: Severity = Severity.ERROR,
-        offset: int | None = None,
-    ) -> None:
-        self.problems.append(
-            Problem(code, message, message_zh, tuple(loc), severity, offset=offset)
-        )
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
 
 
 def log_for(context: dict[str, Any] | None) -> ProblemLog:

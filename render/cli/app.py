@@ -17,6 +17,7 @@ import typer
 
 from render import __version__
 from render.cli.discover import find_notes
+from render.context.i18n import problem_locale, problem_locales
 from render.errors import EXIT_BUG, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError
 from render.load.config import ConfigError, check_configs
 from render.report import ErrorFormat, display_path, format_problem, summary
@@ -48,11 +49,6 @@ class ProblemFormat(StrEnum):
     github = "github"
 
 
-class Lang(StrEnum):
-    en = "en"
-    zh = "zh"
-
-
 def _today(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -70,8 +66,23 @@ TodayOption = Annotated[
         metavar="DATE",
     ),
 ]
+def _lang(value: str) -> str:
+    """A language problems can be printed in: English or one with a ``problems`` catalog."""
+    if problem_locale(value) is None:
+        known = ", ".join(problem_locales())
+        raise typer.BadParameter(f"'{value}' has no catalog of messages (there are: {known})")
+    return value
+
+
 LangOption = Annotated[
-    Lang, typer.Option("--lang", help="Language of problem messages: en, or zh for Chinese.")
+    str,
+    typer.Option(
+        "--lang",
+        help="Language of problem messages: en, zh, or any locale with a catalog "
+        "(docs/locales.md).",
+        callback=_lang,
+        metavar="LOCALE",
+    ),
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
 HousePathOption = Annotated[
@@ -121,7 +132,7 @@ def check(
     error_format: Annotated[
         ProblemFormat, typer.Option("--format", help="text for people, json or github for tools.")
     ] = ProblemFormat.text,
-    lang: LangOption = Lang.en,
+    lang: LangOption = "en",
     strict: StrictOption = False,
     today: TodayOption = None,
     house_path: HousePathOption = None,
@@ -142,8 +153,8 @@ def check(
             everything.setdefault(problem.key, problem)
     problems = list(everything.values())
     for problem in problems:
-        typer.echo(format_problem(problem, error_format.value, lang.value))
-    typer.echo(summary(problems, len(notes), lang.value), err=True)
+        typer.echo(format_problem(problem, error_format.value, lang))
+    typer.echo(summary(problems, len(notes), lang), err=True)
     raise typer.Exit(EXIT_USER_ERROR if fails(problems, strict) else EXIT_OK)
 
 
@@ -159,7 +170,7 @@ def build(
     error_format: Annotated[
         ProblemFormat, typer.Option("--error-format", help="How problems are printed.")
     ] = ProblemFormat.text,
-    lang: LangOption = Lang.en,
+    lang: LangOption = "en",
     strict: StrictOption = False,
     today: TodayOption = None,
     jobs: Annotated[
@@ -204,7 +215,7 @@ def build(
         )
     except UsageError as exc:
         _usage(str(exc))
-    style, language = error_format.value, lang.value
+    style, language = error_format.value, lang
     reporter = BarReporter(style, language) if interactive() else PlainReporter(style, language)
     with _executor(scheduler) as executor:
         try:
@@ -260,7 +271,7 @@ def verify(
     error_format: Annotated[
         ProblemFormat, typer.Option("--format", help="text for people, json or github for tools.")
     ] = ProblemFormat.text,
-    lang: LangOption = Lang.en,
+    lang: LangOption = "en",
 ) -> None:
     """Re-hash a build's outputs against its manifest; exit 1 naming any missing or changed."""
     from render.batch.manifest import verify as verify_folder
@@ -268,7 +279,7 @@ def verify(
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder}: no such folder", param_hint="FOLDER")
     found = verify_folder(folder, str(folder))
-    _emit(found.problems, error_format.value, lang.value)
+    _emit(found.problems, error_format.value, lang)
     wrong = sum(p.severity is Severity.ERROR for p in found.problems)
     typer.echo(
         f"{found.checked - min(wrong, found.checked)} of {found.checked} outputs match "
@@ -382,7 +393,7 @@ def preview(
             metavar="NAME",
         ),
     ] = None,
-    lang: LangOption = Lang.en,
+    lang: LangOption = "en",
     today: TodayOption = None,
     house_path: HousePathOption = None,
 ) -> None:
@@ -400,7 +411,7 @@ def preview(
             host=host,
             port=port,
             today=_today(today),
-            lang=lang.value,
+            lang=lang,
             settings=settings,
             allow_hosts=allow_host or (),
         )

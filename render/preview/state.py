@@ -12,6 +12,7 @@ from typing import Any
 from render.batch.outputs import source_date_epoch
 from render.batch.worker import Job, RenderTimeout, Result, deadline, render_pdf, timeout_problem
 from render.cli.discover import find_notes
+from render.context.i18n import translator
 from render.errors import UserError
 from render.fingerprints import Fingerprints
 from render.load.config import note_limits
@@ -79,15 +80,16 @@ class NoteView:
 
 def problem_data(problem: Problem, lang: str) -> dict[str, Any]:
     """A problem for the page: the exact line ``render check`` prints, and its parts."""
+    translate = translator(lang)
     return {
-        "text": problem.text(lang),
+        "text": problem.text(translate),
         "severity": str(problem.severity),
         "path": problem.path,
         "line": problem.line,
         "column": problem.column,
         "field": problem.field,
         "code": problem.code,
-        "message": problem.message_zh if lang == "zh" else problem.message,
+        "message": problem.message_in(translate),
     }
 
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from schemas.problems import Loc, Problem, ProblemLog, Severity, quote, value_at
+from schemas.rules import RULES
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -178,8 +179,8 @@ def _problem(model: type[BaseModel], error: Any) -> Problem:
     loc: Loc = tuple(error["loc"])
     kind = error["type"]
     ctx = error.get("ctx") or {}
-    if kind.startswith(("schema.", "house.")):
-        return Problem(kind, error["msg"], ctx.get("zh", error["msg"]), loc)
+    if kind in RULES:  # one of ours, raised by a validator with the rule's parameters
+        return Problem(kind, ctx, loc, RULES[kind].severity)
     if kind == "extra_forbidden":
         return _unknown_key(model, loc)
     value = error.get("input")

@@ -1,0 +1,28 @@
+"""The registry of rules: every problem's code, severity and message, declared once.
+
+Each module here declares the rules of one stage, in the order ``docs/rules.md`` lists them;
+:mod:`schemas.rules.core` holds what a rule is. Importing this package fills ``RULES``.
+"""
+
+# Imported for their declarations, in the order of the docs.
+from schemas.rules import house, note, project, reading, rendering
+from schemas.rules.core import QUOTE, RULES, Quoted, Rule, Section, Text, fill, message, phrase
+from schemas.rules.sections import SECTIONS
+
+__all__ = [
+    "QUOTE",
+    "RULES",
+    "SECTIONS",
+    "Quoted",
+    "Rule",
+    "Section",
+    "Text",
+    "fill",
+    "house",
+    "message",
+    "note",
+    "phrase",
+    "project",
+    "reading",
+    "rendering",
+]

@@ -1,0 +1,19 @@
+"""The parts of ``docs/rules.md``: one per stage of the pipeline, each with its rules."""
+
+from schemas.rules.core import Section
+
+READING = Section("Reading the file")
+NOTE = Section(
+    "The note",
+    "The house's own values (firm code, scales, markets, risk levels, forbidden phrases, required "
+    "contacts) come from its `house.yaml`.",
+)
+HOUSE = Section(
+    "The house",
+    "A house's problems are located in its `house.yaml`; the note's own problems wait until the "
+    "house is fixed. `schema.unknown_key`, `schema.missing`, `schema.type` and `schema.empty` "
+    "apply to houses too.",
+)
+RENDERING = Section("Rendering")
+PROJECT = Section("The project and the build")
+SECTIONS = (READING, NOTE, HOUSE, RENDERING, PROJECT)

@@ -1,0 +1,12 @@
+"""The rules of schemas/rules/rendering.py: declared in their section, with a message to print."""
+
+from __future__ import annotations
+
+from schemas.rules import rendering
+from schemas.rules.core import Rule
+from schemas.rules.sections import RENDERING
+
+
+def test_each_rule_here_is_in_its_section() -> None:
+    declared = [value for value in vars(rendering).values() if isinstance(value, Rule)]
+    assert all(rule.section is RENDERING and rule.message and rule.about for rule in declared)
