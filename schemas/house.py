@@ -7,7 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from schemas.problems import Loc, ProblemLog, format_loc, log_for, quote, settle
+from schemas.problems import Loc, ProblemLog, format_loc, log_for, settle
+from schemas.rules import Quoted
+from schemas.rules import house as rules
 
 #: A text given once for every locale, or per locale: ``{zh_CN: 超配, en_US: Overweight}``.
 Text = str | dict[str, str]
@@ -242,12 +244,11 @@ class House(StrictModel):
         log = log_for(info.context)
         if self.default_locale not in self.locales:
             log.add(
-                ("default_locale",),
-                "house.locale",
-                f"{quote(self.default_locale)} is not one of the house's locales "
-                f"({', '.join(self.locales)})",
-                f"{quote(self.default_locale, zh=True)}不在本机构的语言列表"
-                f"（{', '.join(self.locales)}）中",
+                rules.LOCALE(
+                    ("default_locale",),
+                    value=Quoted(self.default_locale),
+                    known=", ".join(self.locales),
+                )
             )
         self._check_risk_references(log)
         self._check_duplicates(log)
@@ -269,12 +270,7 @@ class House(StrictModel):
         ]
         for loc, code in references:
             if code is not None and code not in codes:
-                log.add(
-                    loc,
-                    "house.risk_level",
-                    f"{quote(code)} is not a risk level defined in risk_levels ({known})",
-                    f"{quote(code, zh=True)}不是 risk_levels 中定义的风险等级（{known}）",
-                )
+                log.add(rules.RISK_LEVEL(loc, value=Quoted(code), known=known))
 
     def _check_duplicates(self, log: ProblemLog) -> None:
         """Codes and labels a note may write must each name one entry only."""
@@ -301,13 +297,7 @@ class House(StrictModel):
                     clash = next((n for n in sorted(names) if seen.get(n, i) != i), None)
                     if clash is not None:
                         first = format_loc((*loc, seen[clash]))
-                        log.add(
-                            (*loc, i, key),
-                            "house.duplicate",
-                            f"{quote(clash)} already names {first}: a code or label must "
-                            "name one entry only",
-                            f"{quote(clash, zh=True)}已用于 {first}：每个代码或名称只能对应一项",
-                        )
+                        log.add(rules.DUPLICATE((*loc, i, key), value=Quoted(clash), first=first))
                     for name in names:
                         seen.setdefault(name, i)
 
@@ -319,22 +309,8 @@ class House(StrictModel):
                 if not bad and name:
                     continue
                 shown = " ".join(repr(c) for c in bad)
-                log.add(
-                    ("fonts", kind, i),
-                    "house.font",
-                    f"{quote(name)} is not a font family name: "
-                    + (
-                        f"it has {shown} (a name has letters, digits, spaces, hyphens)"
-                        if bad
-                        else "it is empty"
-                    ),
-                    f"{quote(name, zh=True)}不是字体名称："
-                    + (
-                        f"含有 {shown}（字体名称由字母、数字、空格、连字符组成）"
-                        if bad
-                        else "名称为空"
-                    ),
-                )
+                why = rules.font_characters(shown) if bad else rules.FONT_EMPTY
+                log.add(rules.FONT(("fonts", kind, i), value=Quoted(name), why=why))
 
     def _check_translations(self, log: ProblemLog) -> None:
         """Every per-locale text has a version for each of the house's locales, and no others."""
@@ -342,19 +318,9 @@ class House(StrictModel):
             missing = [locale for locale in self.locales if locale not in text]
             extra = [key for key in text if key not in self.locales]
             if missing:
-                log.add(
-                    loc,
-                    "house.translation",
-                    f"text has no version for locale {', '.join(missing)}",
-                    f"该文本缺少 {', '.join(missing)} 语言版本",
-                )
+                log.add(rules.TRANSLATION(loc, locales=", ".join(missing)))
             for key in extra:
-                log.add(
-                    (*loc, key),
-                    "house.locale",
-                    f"{quote(key)} is not one of the house's locales ({', '.join(self.locales)})",
-                    f"{quote(key, zh=True)}不在本机构的语言列表（{', '.join(self.locales)}）中",
-                )
+                log.add(rules.LOCALE((*loc, key), value=Quoted(key), known=", ".join(self.locales)))
 
 
 def localized_texts(value: Any, loc: Loc = ()) -> list[tuple[Loc, dict[str, str]]]:

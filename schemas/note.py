@@ -10,13 +10,12 @@ from contextlib import contextmanager
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, create_model, field_validator
-from pydantic_core import PydanticCustomError
 
 from schemas.house import Action, House, RatingLevel, StrictModel, localize
 from schemas.markdown import PARSER, too_deep
-from schemas.problems import Loc, ProblemLog, Severity, log_for, quote, settle
+from schemas.problems import Loc, ProblemLog, log_for, settle
 from schemas.report_type import ReportType, default_type
-from schemas.rules import Quoted
+from schemas.rules import Quoted, Text
 from schemas.rules import note as rules
 
 SAC_PATTERN = re.compile(r"^S(\d{4})\d(\d{2})(\d{2})\d{4}$")
@@ -77,11 +76,7 @@ def is_blank(text: str) -> bool:
 def _not_blank(value: str) -> str:
     """A required text that prints nothing is missing: the one rule of what "empty" means."""
     if is_blank(value):
-        raise PydanticCustomError(
-            "schema.empty",
-            "must not be empty (it holds only invisible characters)",
-            {"zh": "不能为空（只含不可见字符）"},
-        )
+        raise rules.EMPTY.error(what=Text("must not be empty (it holds only invisible characters)"))
     return value
 
 
@@ -89,10 +84,14 @@ def _not_blank(value: str) -> str:
 RequiredText = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
 
 
-def _nonblank(value: str, what: str, what_zh: str) -> str:
+def _nonblank(value: str, what: Text) -> str:
     if is_blank(value):
-        raise PydanticCustomError("schema.empty", f"{what} is empty", {"zh": f"{what_zh}为空"})
+        raise rules.EMPTY.error(what=Text("{what} is empty", what=what))
     return value
+
+
+def _not_a_date(value: Any) -> Text:
+    return Text("{value} is not a date written YYYY-MM-DD", value=Quoted(value))
 
 
 @contextmanager
@@ -135,12 +134,7 @@ class Rating(StrictModel):
     @classmethod
     def _known_action(cls, value: str | None) -> str | None:
         if value is not None and value.strip().casefold() not in ACTION_SPELLINGS:
-            raise PydanticCustomError(
-                "schema.action",
-                f"{quote(value)} is not a rating action (首次/维持/上调/下调 or "
-                "initiate/maintain/upgrade/downgrade)",
-                {"zh": f"{quote(value, zh=True)}不是评级变动（首次/维持/上调/下调）"},
-            )
+            raise rules.ACTION.error(value=Quoted(value))
         return value
 
 
@@ -183,11 +177,11 @@ class CommentaryPoint(StrictModel):
     @classmethod
     def _lead(cls, value: str) -> str:
         if is_blank(value):
-            raise PydanticCustomError(
-                "schema.empty",
-                "the commentary point has no lead sentence (in Markdown, open the paragraph "
-                "with **bold text**)",
-                {"zh": "点评要点缺少首句（Markdown 中，段落应以 **粗体句** 开头）"},
+            raise rules.EMPTY.error(
+                what=Text(
+                    "the commentary point has no lead sentence (in Markdown, open the "
+                    "paragraph with **bold text**)"
+                )
             )
         return value
 
@@ -195,10 +189,8 @@ class CommentaryPoint(StrictModel):
     @classmethod
     def _body(cls, value: str) -> str:
         if is_blank(value):
-            raise PydanticCustomError(
-                "schema.empty",
-                "the commentary point has no text after its lead sentence",
-                {"zh": "点评要点在首句之后缺少正文"},
+            raise rules.EMPTY.error(
+                what=Text("the commentary point has no text after its lead sentence")
             )
         return value
 
@@ -250,18 +242,10 @@ class NoteBase(StrictModel):
     @classmethod
     def _real_date(cls, value: Any) -> Any:
         if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
-            raise PydanticCustomError(
-                "schema.date",
-                f"{quote(value)} is not a date written YYYY-MM-DD",
-                {"zh": f"{quote(value, zh=True)}不是 YYYY-MM-DD 格式的日期"},
-            )
+            raise rules.DATE.error(what=_not_a_date(value))
         if isinstance(value, bool | int | float):
             # pydantic would read a number as a Unix timestamp: 20260302 is not a date.
-            raise PydanticCustomError(
-                "schema.date",
-                f"{quote(value)} is not a date written YYYY-MM-DD",
-                {"zh": f"{quote(value, zh=True)}不是 YYYY-MM-DD 格式的日期"},
-            )
+            raise rules.DATE.error(what=_not_a_date(value))
         return value
 
     @field_validator("date")
@@ -270,12 +254,7 @@ class NoteBase(StrictModel):
         today: dt.date = (info.context or {}).get("today") or dt.date.today()
         if value > today:
             with _rules(info) as log:
-                log.add(
-                    ("date",),
-                    "schema.date_future",
-                    f"{value} is after today ({today})",
-                    f"日期 {value} 晚于今天（{today}）",
-                )
+                log.add(rules.DATE_FUTURE(("date",), value=value, today=today))
         return value
 
     @field_validator("title")
@@ -294,12 +273,7 @@ class NoteBase(StrictModel):
         locale = _locale(info, house)
         names = ", ".join(localize(m.name, locale) for m in house.markets)
         with _rules(info) as log:
-            log.add(
-                ("subject", "market"),
-                "schema.market",
-                f"{quote(value.market)} is not a market of the house (known: {names})",
-                f"{quote(value.market, zh=True)}不是本机构定义的市场（可选：{names}）",
-            )
+            log.add(rules.MARKET(("subject", "market"), value=Quoted(value.market), known=names))
         return value
 
     @field_validator("rating")
@@ -323,27 +297,19 @@ class NoteBase(StrictModel):
             risk = house.find_risk_level(value)
             if risk is None:
                 names = ", ".join(f"{r.code} {localize(r.name, locale)}" for r in house.risk_levels)
-                log.add(
-                    ("risk_level",),
-                    "schema.risk_level",
-                    f"{quote(value)} is not a risk level of the house (known: {names})",
-                    f"{quote(value, zh=True)}不是本机构定义的风险等级（可选：{names}）",
-                )
+                log.add(rules.RISK_LEVEL(("risk_level",), value=Quoted(value), known=names))
                 return value
             subject: Subject | None = info.data.get("subject")
             market = house.find_market(subject.market) if subject else None
             floor = house.find_risk_level(market.min_risk_level or "") if market else None
             if market and floor and risk.order < floor.order:
-                floor_name = localize(floor.name, locale)
-                market_name = localize(market.name, locale)
-                given = f"{risk.code} {localize(risk.name, locale)}"
                 log.add(
-                    ("risk_level",),
-                    "schema.risk_floor",
-                    f"notes on {market_name} must be at least {floor.code} {floor_name} "
-                    f"(this note: {given})",
-                    f"{market_name}相关报告的风险等级不得低于{floor.code} {floor_name}"
-                    f"（本报告：{given}）",
+                    rules.RISK_FLOOR(
+                        ("risk_level",),
+                        market=localize(market.name, locale),
+                        floor=f"{floor.code} {localize(floor.name, locale)}",
+                        given=f"{risk.code} {localize(risk.name, locale)}",
+                    )
                 )
         return value
 
@@ -386,7 +352,8 @@ def _prose_section(cls: type[NoteBase], value: str | None, info: ValidationInfo)
     name = str(info.field_name)
     section = cls.report_type.section(name)
     english, chinese = section.names() if section else (name, name)
-    _nonblank(value, f"the section {english} ({name})", f"“{chinese}”章节")
+    # The section's Chinese title goes along for the Chinese message, which names it by that.
+    _nonblank(value, Text("the section {title} ({key})", title=english, key=name, chinese=chinese))
     with _rules(info) as log:
         _check_prose((name,), value, _house(info), log)
     return value
@@ -470,23 +437,9 @@ Note = note_model(default_type())
 def _check_prose(loc: Loc, text: str, house: House | None, log: ProblemLog) -> None:
     """The rules every Markdown text of a note passes: sourced exhibits, no promises."""
     for offset, what in _unsourced_exhibits(text):
-        log.add(
-            loc,
-            "schema.source",
-            f"this {what} does not name its source: follow it with a line starting "
-            "'资料来源：' or 'Source:'",
-            f"该{'表格' if what == 'table' else '图表'}未注明资料来源：请在其后加一行“资料来源：”",
-            offset=offset,
-        )
+        log.add(rules.SOURCE(loc, what=rules.EXHIBITS[what], offset=offset))
     for offset in too_deep(text):
-        log.add(
-            loc,
-            "schema.nesting",
-            "lists or quotes are nested too deeply here: the Markdown reader would drop the "
-            "text from here on; nest them less deeply",
-            "此处列表或引用嵌套过深：Markdown 解析器将丢弃此后的文字，请减少嵌套层数",
-            offset=offset,
-        )
+        log.add(rules.NESTING(loc, offset=offset))
     _check_phrases(loc, text, house, log)
 
 
@@ -501,35 +454,16 @@ def _check_phrases(loc: Loc, text: str, house: House | None, log: ProblemLog) ->
             continue
         start = folded.find(needle)
         while start >= 0:
-            log.add(
-                loc,
-                "schema.promise",
-                f"{quote(phrase)} is a promissory phrase the house forbids",
-                f"{quote(phrase, zh=True)}属于本机构禁止使用的承诺性用语",
-                Severity.WARNING,
-                offset=start,
-            )
+            log.add(rules.PROMISE(loc, value=Quoted(phrase), offset=start))
             start = folded.find(needle, start + len(needle))
 
 
 def _check_signers(analysts: list[Analyst], log: ProblemLog) -> None:
     if not any(a.role == "analyst" and a.sac for a in analysts):
-        log.add(
-            ("analysts",),
-            "schema.signer",
-            "no registered analyst signs this note: at least one analyst with a SAC number "
-            "is required (research assistants cannot sign alone)",
-            "没有注册分析师署名：至少需要一位具有执业证书编号的分析师（研究助理不能单独署名）",
-        )
+        log.add(rules.SIGNER(("analysts",)))
     for i, analyst in enumerate(analysts):
         if analyst.role == "analyst" and not analyst.sac:
-            log.add(
-                ("analysts", i, "sac"),
-                "schema.sac_missing",
-                f"analyst {analyst.name} has no SAC number (list a research assistant "
-                "with role: assistant)",
-                f"分析师{analyst.name}缺少执业证书编号（研究助理请注明 role: assistant）",
-            )
+            log.add(rules.SAC_MISSING(("analysts", i, "sac"), name=analyst.name))
 
 
 def _check_analysts_against_house(
@@ -537,16 +471,15 @@ def _check_analysts_against_house(
 ) -> None:
     for i, analyst in enumerate(analysts):
         if analyst.role == "analyst":
-            for key, required, zh in (
-                ("phone", house.requirements.analyst_phone, "电话"),
-                ("email", house.requirements.analyst_email, "邮箱"),
+            for key, required in (
+                ("phone", house.requirements.analyst_phone),
+                ("email", house.requirements.analyst_email),
             ):
                 if required and not getattr(analyst, key):
                     log.add(
-                        ("analysts", i, key),
-                        "schema.contact",
-                        f"analyst {analyst.name} needs a {key} (the house requires it)",
-                        f"分析师{analyst.name}缺少{zh}（本机构要求填写）",
+                        rules.CONTACT(
+                            ("analysts", i, key), name=analyst.name, key=rules.CONTACTS[key]
+                        )
                     )
         match = SAC_PATTERN.match(analyst.sac or "")
         if not match:
@@ -554,24 +487,19 @@ def _check_analysts_against_house(
         firm, year, month = match.groups()
         if firm != house.code:
             log.add(
-                ("analysts", i, "sac"),
-                "schema.sac_firm",
-                f"{quote(analyst.sac)} carries firm code {firm} (digits 2–5), not the house's "
-                f"{house.code}",
-                f"{quote(analyst.sac, zh=True)}中的机构代码（第 2–5 位）为 {firm}，"
-                f"与本机构代码 {house.code} 不符",
-                Severity.WARNING,
+                rules.SAC_FIRM(
+                    ("analysts", i, "sac"), value=Quoted(analyst.sac), firm=firm, code=house.code
+                )
             )
         registered = dt.date(2000 + int(year), int(month), 1)
         if date is not None and registered > date:
             log.add(
-                ("analysts", i, "sac"),
-                "schema.sac_date",
-                f"{quote(analyst.sac)} was registered in {registered:%Y-%m}, after the note's "
-                f"date {date}",
-                f"{quote(analyst.sac, zh=True)}的登记年月为 {registered:%Y-%m}，"
-                f"晚于报告日期 {date}",
-                Severity.WARNING,
+                rules.SAC_DATE(
+                    ("analysts", i, "sac"),
+                    value=Quoted(analyst.sac),
+                    registered=registered,
+                    date=date,
+                )
             )
 
 
@@ -580,8 +508,7 @@ def _check_rating(rating: Rating, kind: str, house: House, locale: str, log: Pro
     scale = house.scale(kind)
     other = house.scale("industry" if kind == "company" else "company")
     labels = " / ".join(localize(level.label, locale) for level in scale.levels)
-    kind_zh = "公司" if kind == "company" else "行业"
-    other_en, other_zh = ("industry", "行业") if kind == "company" else ("company", "公司")
+    other_kind = "industry" if kind == "company" else "company"
     levels: dict[str, RatingLevel | None] = {}
     for key, written in (("value", rating.value), ("previous", rating.previous)):
         if written is None:
@@ -589,15 +516,17 @@ def _check_rating(rating: Rating, kind: str, house: House, locale: str, log: Pro
         levels[key] = scale.find(written)
         if levels[key] is not None:
             continue
-        hint, hint_zh = "", ""
+        hint: Text | str = ""
         if other.find(written) is not None:
-            hint = f"; {quote(written)} is on the {other_en} scale"
-            hint_zh = f"；{quote(written, zh=True)}属于{other_zh}评级"
+            hint = rules.on_other_scale(Quoted(written), rules.KINDS[other_kind])
         log.add(
-            ("rating", key),
-            "schema.rating",
-            f"{quote(written)} is not on the house's {kind} rating scale ({labels}){hint}",
-            f"{quote(written, zh=True)}不在本机构的{kind_zh}评级体系中（{labels}）{hint_zh}",
+            rules.RATING(
+                ("rating", key),
+                value=Quoted(written),
+                kind=rules.KINDS[kind],
+                labels=labels,
+                hint=hint,
+            )
         )
     value = levels.get("value")
     if value is None or rating.action is None or ("previous" in levels and not levels["previous"]):
@@ -608,19 +537,17 @@ def _check_rating(rating: Rating, kind: str, house: House, locale: str, log: Pro
     derived = scale.derive_action(value, levels.get("previous"))
     if derived == written_action:
         return
-    previous = rating.previous or "none"
-    previous_zh = rating.previous or "无"
-    if derived is None:
-        should, should_zh = "no action, as it is unrated", "无评级变动"
-    else:
-        should, should_zh = f"'{derived}' ({ACTION_ZH[derived]})", f"“{ACTION_ZH[derived]}”"
+    should = (
+        rules.NO_ACTION if derived is None else rules.should_be(str(derived), ACTION_ZH[derived])
+    )
     log.add(
-        ("rating", "action"),
-        "schema.action_mismatch",
-        f"action {quote(rating.action)} contradicts the ratings: from {previous} to "
-        f"{rating.value} is {should} (leave action out: it is derived)",
-        f"评级变动{quote(rating.action, zh=True)}与评级不符：由{previous_zh}到{rating.value}"
-        f"应为{should_zh}（可省略 action，系统自动推导）",
+        rules.ACTION_MISMATCH(
+            ("rating", "action"),
+            value=Quoted(rating.action),
+            previous=rating.previous or rules.NO_PREVIOUS,
+            rating=rating.value,
+            should=should,
+        )
     )
 
 

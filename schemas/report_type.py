@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
 
 from schemas.house import ReportType as ReportName
 from schemas.house import StrictModel, Text
+from schemas.rules import Quoted
+from schemas.rules import house as rules
 
 #: The report types render ships, one declaration each (``<name>.yaml``).
 BUILTIN_TYPES = Path(__file__).parent / "report_types"
@@ -103,17 +104,10 @@ class ReportType(StrictModel):
         for item in value:
             key = item.key
             if key in RESERVED_KEYS:
-                raise PydanticCustomError(
-                    "schema.report_type",
-                    f"{key!r} is a key every note has already ({', '.join(sorted(RESERVED_KEYS))})",
-                    {"zh": f"“{key}”是每份报告已有的键"},
-                )
+                reserved = ", ".join(sorted(RESERVED_KEYS))
+                raise rules.REPORT_TYPE.error(what=rules.reserved_key(Quoted(key), reserved))
             if key in seen:
-                raise PydanticCustomError(
-                    "schema.report_type",
-                    f"{key!r} is given twice (each section and field needs a key of its own)",
-                    {"zh": f"“{key}”重复出现（每个章节和字段的键必须不同）"},
-                )
+                raise rules.REPORT_TYPE.error(what=rules.key_twice(Quoted(key)))
             seen.add(key)
         return value
 

@@ -9,97 +9,74 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from schemas.problems import Loc, Problem, ProblemLog, Severity, quote, value_at
-from schemas.rules import RULES
+from schemas.problems import Loc, Problem, ProblemLog, Severity, value_at
+from schemas.rules import RULES, Quoted, Text, phrase
+from schemas.rules import note as rules
 
 Model = TypeVar("Model", bound=BaseModel)
 
-#: pydantic error types in words an analyst can act on: (English, Chinese). Placeholders:
-#: ``{input}``/``{input_zh}`` the value given, quoted; ``{kind}``/``{kind_zh}`` what it is;
-#: any key of the error's context (``{ge}``, ``{expected}``…).
-MESSAGES: dict[str, tuple[str, str]] = {
-    "missing": ("required key is missing", "缺少必填的键"),
-    "string_type": (
-        "must be text, not {kind}{quote_hint}",
-        "应为文本，而不是{kind_zh}{quote_hint_zh}",
-    ),
-    "int_type": ("must be a whole number, not {kind}", "应为整数，而不是{kind_zh}"),
-    "int_parsing": ("{input} is not a whole number", "{input_zh}不是整数"),
-    "int_from_float": ("{input} is not a whole number", "{input_zh}不是整数"),
-    "float_type": ("must be a number, not {kind}", "应为数字，而不是{kind_zh}"),
-    "float_parsing": ("{input} is not a number", "{input_zh}不是数字"),
-    "bool_type": ("must be true or false, not {kind}", "应为 true 或 false，而不是{kind_zh}"),
-    "bool_parsing": ("{input} is not true or false", "{input_zh}不是 true 或 false"),
-    "list_type": (
-        "must be a list (items starting with '- '), not {kind}",
-        "应为列表（每项以“- ”开头），而不是{kind_zh}",
-    ),
-    "dict_type": (
-        "must be a mapping of keys to values, not {kind}",
-        "应为“键: 值”形式的映射，而不是{kind_zh}",
-    ),
-    "model_type": (
-        "must be a mapping of keys to values, not {kind}",
-        "应为“键: 值”形式的映射，而不是{kind_zh}",
-    ),
-    "model_attributes_type": (
-        "must be a mapping of keys to values, not {kind}",
-        "应为“键: 值”形式的映射，而不是{kind_zh}",
-    ),
-    "too_short": ("must not be empty", "不能为空"),
-    "string_too_short": ("must not be empty", "不能为空"),
-    "string_unicode": ("contains text that is not valid Unicode", "含有无效的 Unicode 文本"),
-    "too_long": ("has too many items (at most {max_length})", "项数过多（最多 {max_length} 项）"),
-    "string_too_long": (
-        "is too long (at most {max_length} characters)",
-        "过长（最多 {max_length} 个字符）",
-    ),
-    "date_type": (
-        "must be a date written YYYY-MM-DD, not {kind}",
-        "应为 YYYY-MM-DD 格式的日期，而不是{kind_zh}",
-    ),
-    "date_parsing": ("{input} is not a real date ({error})", "{input_zh}不是真实存在的日期"),
-    "date_from_datetime_parsing": (
-        "{input} is not a real date ({error})",
-        "{input_zh}不是真实存在的日期",
-    ),
-    "date_from_datetime_inexact": ("must be a date without a time of day", "应为不含时刻的日期"),
-    "literal_error": (
-        "{input} is not allowed: write {expected}",
-        "{input_zh}不是允许的取值：应为 {expected_zh}",
-    ),
-    "string_pattern_mismatch": ("{input} is not {pattern}", "{input_zh}不是{pattern_zh}"),
-    "greater_than_equal": ("must be at least {ge}", "应不小于 {ge}"),
-    "greater_than": ("must be more than {gt}", "应大于 {gt}"),
-    "less_than_equal": ("must be at most {le}", "应不大于 {le}"),
-    "less_than": ("must be less than {lt}", "应小于 {lt}"),
+#: pydantic error types in words an analyst can act on, each a phrase of the ``problems``
+#: catalogs. Parameters: ``{input}`` the value given, quoted; ``{kind}`` what it is; any key
+#: of the error's context (``{ge}``, ``{expected}``…).
+MESSAGES: dict[str, str] = {
+    "missing": phrase("required key is missing"),
+    "string_type": phrase("must be text, not {kind}{quote_hint}"),
+    "int_type": phrase("must be a whole number, not {kind}"),
+    "int_parsing": phrase("{input} is not a whole number"),
+    "int_from_float": phrase("{input} is not a whole number"),
+    "float_type": phrase("must be a number, not {kind}"),
+    "float_parsing": phrase("{input} is not a number"),
+    "bool_type": phrase("must be true or false, not {kind}"),
+    "bool_parsing": phrase("{input} is not true or false"),
+    "list_type": phrase("must be a list (items starting with '- '), not {kind}"),
+    "dict_type": phrase("must be a mapping of keys to values, not {kind}"),
+    "model_type": phrase("must be a mapping of keys to values, not {kind}"),
+    "model_attributes_type": phrase("must be a mapping of keys to values, not {kind}"),
+    "too_short": phrase("must not be empty"),
+    "string_too_short": phrase("must not be empty"),
+    "string_unicode": phrase("contains text that is not valid Unicode"),
+    "too_long": phrase("has too many items (at most {max_length})"),
+    "string_too_long": phrase("is too long (at most {max_length} characters)"),
+    "date_type": phrase("must be a date written YYYY-MM-DD, not {kind}"),
+    "date_parsing": phrase("{input} is not a real date ({error})"),
+    "date_from_datetime_parsing": phrase("{input} is not a real date ({error})"),
+    "date_from_datetime_inexact": phrase("must be a date without a time of day"),
+    "literal_error": phrase("{input} is not allowed: write {expected}"),
+    "string_pattern_mismatch": phrase("{input} is not {pattern}"),
+    "greater_than_equal": phrase("must be at least {ge}"),
+    "greater_than": phrase("must be more than {gt}"),
+    "less_than_equal": phrase("must be at most {le}"),
+    "less_than": phrase("must be less than {lt}"),
 }
+
+#: An error type of pydantic's that :data:`MESSAGES` does not word: pydantic's own English.
+UNWORDED = phrase("{pydantic_message}")
 
 #: A text that is either one string or one string per locale, and is neither.
-UNION_MESSAGE = (
-    "must be text, or one text per locale (zh_CN: …, en_US: …), not {kind}",
-    "应为文本，或按语言分别给出的文本（zh_CN: …，en_US: …），而不是{kind_zh}",
+UNION_MESSAGE = phrase("must be text, or one text per locale (zh_CN: …, en_US: …), not {kind}")
+
+#: The forms a pattern asks for, in words.
+PATTERNS: dict[str, str] = {
+    r"^[a-z]{2}_[A-Z]{2}$": phrase("a locale code like zh_CN or en_US"),
+    r"^R[1-9]$": phrase("a risk level code R1 to R9"),
+    r"^\d{4}$": phrase("a firm code of 4 digits (in quotes, so that leading zeros stay)"),
+}
+
+#: What a value is, as an analyst would call it (see :func:`_kind`).
+KINDS: frozenset[str] = frozenset(
+    {
+        phrase("text"),
+        phrase("a number"),
+        phrase("a list"),
+        phrase("a mapping"),
+        phrase("true/false"),
+        phrase("empty (null)"),
+        phrase("a date"),
+    }
 )
 
-#: The forms a pattern asks for, in words: (English, Chinese).
-PATTERNS: dict[str, tuple[str, str]] = {
-    r"^[a-z]{2}_[A-Z]{2}$": ("a locale code like zh_CN or en_US", "形如 zh_CN、en_US 的语言代码"),
-    r"^R[1-9]$": ("a risk level code R1 to R9", "R1 至 R9 形式的风险等级代码"),
-    r"^\d{4}$": (
-        "a firm code of 4 digits (in quotes, so that leading zeros stay)",
-        "4 位数字的机构代码（请加引号，以保留开头的 0）",
-    ),
-}
-
-KINDS: dict[str, str] = {
-    "text": "文本",
-    "a number": "数字",
-    "a list": "列表",
-    "a mapping": "映射",
-    "true/false": "布尔值",
-    "empty (null)": "空值",
-    "a date": "日期",
-}
+#: What a number given for a text should be written as.
+QUOTE_HINT = Text(" (put it in quotes)")
 
 
 def validate(
@@ -135,16 +112,8 @@ def _problems(model: type[BaseModel], data: Any, errors: list[Any]) -> list[Prob
                 if loc in unions:
                     continue
                 unions.add(loc)
-                kind = _kind(value)
-                english, chinese = UNION_MESSAGE
-                problems.append(
-                    Problem(
-                        "schema.type",
-                        english.format(kind=kind),
-                        chinese.format(kind_zh=KINDS.get(kind, kind)),
-                        loc,
-                    )
-                )
+                what = Text(UNION_MESSAGE, kind=_kind_text(value))
+                problems.append(rules.TYPE(loc, what=what))
                 continue
         problems.append(_problem(model, error))
     return problems
@@ -184,37 +153,41 @@ def _problem(model: type[BaseModel], error: Any) -> Problem:
     if kind == "extra_forbidden":
         return _unknown_key(model, loc)
     value = error.get("input")
-    english, chinese = MESSAGES.get(kind, (error["msg"], f"取值无效（{kind}）"))
-    what = _kind(value)
+    kind_text = _kind_text(value)
     pattern = str(ctx.get("pattern", ""))
-    pattern_en, pattern_zh = PATTERNS.get(
-        pattern, (f"in the form {pattern}", f"符合 {pattern} 格式的值")
-    )
     expected = str(ctx.get("expected", ""))
-    number = what == "a number"
-    fill = {
+    params: dict[str, Any] = {
         **{key: str(v) for key, v in ctx.items()},
-        "input": quote(value),
-        "input_zh": quote(value, zh=True),
-        "kind": what,
-        "kind_zh": KINDS.get(what, what),
-        "pattern": pattern_en,
-        "pattern_zh": pattern_zh,
-        "expected": expected,
-        "expected_zh": expected.replace(" or ", " 或 "),
+        "input": Quoted(value),
+        "kind": kind_text,
+        "pattern": (
+            Text(PATTERNS[pattern])
+            if pattern in PATTERNS
+            else Text("in the form {pattern}", pattern=pattern)
+        ),
+        "expected": _alternatives(expected),
         "error": str(ctx.get("error", error["msg"])),
-        "quote_hint": " (put it in quotes)" if number else "",
-        "quote_hint_zh": "（请加引号）" if number else "",
+        "quote_hint": QUOTE_HINT if _kind(value) == "a number" else "",
     }
-    if kind == "missing":
-        code = "schema.missing"
-    elif kind in ("too_short", "string_too_short"):
-        code = "schema.empty"
-    elif kind.startswith("date_"):
-        code = "schema.date"
+    if kind in MESSAGES:
+        what = Text(MESSAGES[kind], **params)
     else:
-        code = "schema.type"
-    return Problem(code, english.format(**fill), chinese.format(**fill), loc)
+        what = Text(UNWORDED, pydantic_message=error["msg"], type=kind)
+    if kind == "missing":
+        rule = rules.MISSING
+    elif kind in ("too_short", "string_too_short"):
+        rule = rules.EMPTY
+    elif kind.startswith("date_"):
+        rule = rules.DATE
+    else:
+        rule = rules.TYPE
+    return rule(loc, what=what)
+
+
+def _alternatives(expected: str) -> Text | str:
+    """pydantic's list of allowed values (``'a', 'b' or 'c'``), its last "or" translated."""
+    first, sep, last = expected.rpartition(" or ")
+    return Text("{first} or {last}", first=first, last=last) if sep else expected
 
 
 def _unknown_key(model: type[BaseModel], loc: Loc) -> Problem:
@@ -226,11 +199,16 @@ def _unknown_key(model: type[BaseModel], loc: Loc) -> Problem:
         folded = {name.casefold(): name for name in known}
         guess = [folded[key.casefold()]] if key.casefold() in folded else []
     if guess:
-        hint, hint_zh = f"; did you mean '{guess[0]}'?", f"；是否应为“{guess[0]}”？"
+        hint = rules.did_you_mean(guess[0])
     else:
-        listed = ", ".join(name for name in known if not name.startswith("$"))
-        hint, hint_zh = f" (known keys: {listed})", f"（可用的键：{listed}）"
-    return Problem("schema.unknown_key", f"unknown key{hint}", f"未知的键{hint_zh}", loc)
+        hint = rules.known_keys(", ".join(name for name in known if not name.startswith("$")))
+    return rules.UNKNOWN_KEY(loc, hint=hint)
+
+
+def _kind_text(value: Any) -> Text | str:
+    """What a value is, in words translated when printed (a type's name as it is)."""
+    kind = _kind(value)
+    return Text(kind) if kind in KINDS else kind
 
 
 def _kind(value: Any) -> str:
