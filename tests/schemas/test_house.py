@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from render.context.i18n import translator
 from render.load.houses import HOUSE_FILE
 from render.load.note import load_note
 from render.renderer import Renderer
@@ -16,6 +17,8 @@ from render.validate.models import validate
 from schemas.house import House
 from schemas.problems import Problem
 from tests.conftest import SHIPPED_HOUSES, edit
+
+ZH = translator("zh_CN")
 
 DATA: dict[str, Any] = load_note(SHIPPED_HOUSES / "example" / HOUSE_FILE).data
 
@@ -155,7 +158,7 @@ def test_unknown_key_in_a_per_template_mapping_suggests_the_key() -> None:
     data["report_types"]["event-commentary"]["industri"] = "x"
     problems = validate(House, data)[1]
     assert problems[0].message == "unknown key; did you mean 'industry'?"
-    assert problems[0].message_zh == "未知的键；是否应为“industry”？"
+    assert problems[0].message_in(ZH) == "未知的键；是否应为“industry”？"
 
 
 def _line_of(path: Path, text: str) -> int:
@@ -194,7 +197,7 @@ def test_house_problems_are_located_in_house_yaml(
     assert [(p.code, p.path, p.line, p.column) for p in problems] == [
         (code, str(house), _line_of(house, at), column)
     ]
-    assert problems[0].message_zh and problems[0].message_zh != problems[0].message
+    assert problems[0].message_in(ZH) and problems[0].message_in(ZH) != problems[0].message
 
 
 def test_a_house_with_errors_renders_no_note(note_file: Path) -> None:

@@ -9,12 +9,15 @@ from typing import Any
 
 import pytest
 
+from render.context.i18n import translator
 from render.load.houses import load_house
 from render.validate.models import validate
 from schemas.house import Action, House
 from schemas.note import Note
 from schemas.problems import Problem, Severity
 from tests.conftest import EXAMPLE_HOUSE
+
+ZH = translator("zh_CN")
 
 HOUSE: House = load_house(EXAMPLE_HOUSE).house
 TODAY = dt.date(2026, 11, 1)
@@ -205,7 +208,9 @@ def test_rule(data: dict[str, Any], expected: list[tuple[str, str, Severity]]) -
     problems = check(data)
     assert codes(problems) == expected
     for problem in problems:
-        assert problem.message and problem.message_zh and problem.message != problem.message_zh
+        assert (
+            problem.message and problem.message_in(ZH) and problem.message != problem.message_in(ZH)
+        )
 
 
 def test_sourced_exhibits_pass() -> None:

@@ -6,13 +6,13 @@ from schemas.problems import Problem, Severity, fails, value_at
 
 
 def _problem(severity: Severity = Severity.ERROR, loc: tuple[str | int, ...] = ()) -> Problem:
-    return Problem("schema.x", "bad", "错", loc, severity, "house.yaml", 3, 1)
+    return Problem("schema.x", {"message": "bad"}, loc, severity, "house.yaml", 3, 1)
 
 
 def test_a_problem_found_again_has_the_same_key() -> None:
     # A house's problem comes back with each of its notes; its field path may differ in form.
     assert _problem().key == _problem(loc=("name",)).key
-    assert Problem("schema.x", "bad", "错", path="a.md").key != _problem().key
+    assert Problem("schema.x", {"message": "bad"}, path="a.md").key != _problem().key
 
 
 def test_errors_fail_and_warnings_only_with_strict() -> None:
@@ -22,6 +22,8 @@ def test_errors_fail_and_warnings_only_with_strict() -> None:
 
 
 def test_a_problem_prints_on_one_line_whatever_it_quotes() -> None:
-    problem = Problem("schema.x", "bad\nvalue \u202e", "错", ("analysts", 0, "sac"), path="n.md")
+    problem = Problem(
+        "schema.x", {"message": "bad\nvalue \u202e"}, ("analysts", 0, "sac"), path="n.md"
+    )
     assert problem.text() == "n.md: error: analysts[0].sac: bad\\nvalue \\u202e [schema.x]"
     assert value_at({"a": [1]}, ("a", 3)) is None

@@ -8,8 +8,11 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
+from render.context.i18n import translator
 from render.validate.models import validate
 from schemas.problems import Problem
+
+ZH = translator("zh_CN")
 
 
 class Inner(BaseModel):
@@ -98,7 +101,7 @@ def test_error_types_in_plain_words(
     problem = _one(data)
     assert problem.code == code
     assert problem.message.startswith(english), problem.message
-    assert problem.message_zh.startswith(chinese), problem.message_zh
+    assert problem.message_in(ZH).startswith(chinese), problem.message_in(ZH)
 
 
 def test_a_missing_key_is_located_at_the_key_itself() -> None:
@@ -111,7 +114,7 @@ def test_a_value_fitting_no_branch_of_a_text_union_is_one_problem() -> None:
     assert (
         problem.message == "must be text, or one text per locale (zh_CN: …, en_US: …), not a number"
     )
-    assert problem.message_zh.endswith("而不是数字")
+    assert problem.message_in(ZH).endswith("而不是数字")
 
 
 def test_a_per_locale_text_is_judged_by_its_mapping_branch_only() -> None:
@@ -124,7 +127,7 @@ def test_an_unknown_key_suggests_the_known_key_it_misspells() -> None:
     problem = _one({"inner": {"market": "A", "tickr": "1"}})
     assert (problem.code, problem.loc) == ("schema.unknown_key", ("inner", "tickr"))
     assert problem.message == "unknown key; did you mean 'ticker'?"
-    assert problem.message_zh == "未知的键；是否应为“ticker”？"
+    assert problem.message_in(ZH) == "未知的键；是否应为“ticker”？"
     case = _one({"Count": 2})
     assert case.message == "unknown key; did you mean 'count'?"
 
@@ -132,7 +135,7 @@ def test_an_unknown_key_suggests_the_known_key_it_misspells() -> None:
 def test_an_unknown_key_like_no_other_lists_the_known_ones() -> None:
     problem = _one({"inner": {"market": "A", "zzz": 1}})
     assert problem.message == "unknown key (known keys: market, ticker)"
-    assert problem.message_zh == "未知的键（可用的键：market, ticker）"
+    assert problem.message_in(ZH) == "未知的键（可用的键：market, ticker）"
 
 
 def test_every_error_is_reported_at_once_and_a_clean_value_is_returned() -> None:
