@@ -1,5 +1,6 @@
 """Rules for a note's data: its fields, analysts, rating, risk level and words."""
 
+from schemas.problems import Severity
 from schemas.rules.core import Rule, Text
 from schemas.rules.sections import NOTE
 
@@ -24,4 +25,43 @@ LOCALE = Rule(
     "{value} is not one of the house's locales ({known})",
     NOTE,
     "the note's locale is not one of the house's",
+)
+
+# r-load: copied verbatim from r-schemas' work in progress (positions.py and source.py make
+# these problems); at the merge, keep r-schemas' declarations and drop these.
+MISSING = Rule(
+    "schema.missing",
+    "{what}",
+    NOTE,
+    "a required key or section is missing (located at the mapping that lacks it; a missing "
+    "Markdown section where it belongs)",
+)
+CHARACTER = Rule(
+    "schema.character",
+    "{what}",
+    NOTE,
+    "an invisible control character, or a lone surrogate from a JSON escape: it cannot be printed",
+)
+
+
+def lone_surrogate(number: str) -> Text:
+    return Text(
+        "a lone surrogate ({number}, written as an escape) is not a character: delete it",
+        number=number,
+    )
+
+
+def control_character(number: str) -> Text:
+    return Text(
+        "an invisible control character ({number}) cannot be printed: delete it", number=number
+    )
+
+
+BIDI = Rule(
+    "schema.bidi",
+    "a bidirectional control character ({number}) reorders the text around it as displayed: "
+    "delete it unless it is intended",
+    NOTE,
+    "a bidirectional control character, which reorders the text around it as displayed",
+    severity=Severity.WARNING,
 )
