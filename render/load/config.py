@@ -26,7 +26,6 @@ from schemas.problems import Loc, Problem
 from schemas.rules import Quoted, Text, project
 
 CONFIG_NAME = "render.toml"
-CODE = project.PROJECT_CONFIG.code
 
 
 @dataclass(frozen=True)
