@@ -66,11 +66,16 @@ TodayOption = Annotated[
         metavar="DATE",
     ),
 ]
+
+
 def _lang(value: str) -> str:
     """A language problems can be printed in: English or one with a ``problems`` catalog."""
     if problem_locale(value) is None:
         known = ", ".join(problem_locales())
-        raise typer.BadParameter(f"'{value}' has no catalog of messages (there are: {known})")
+        raise typer.BadParameter(
+            f"no catalog of problem messages for '{value}' (there are: {known}); "
+            "docs/locales.md says how to add one"
+        )
     return value
 
 
@@ -103,12 +108,19 @@ def _settings(house_paths: list[Path] | None) -> Settings:
     return Settings(house_paths=tuple(p.resolve() for p in house_paths or ()))
 
 
-def _check_configs(notes: list[Path]) -> None:
+def _check_configs(notes: list[Path], lang: str) -> None:
     """A broken render.toml is the runner's to fix: say where, exit 2 before any work."""
     try:
         check_configs(notes)
     except ConfigError as exc:
-        _usage(str(exc))
+        _usage(_said(exc, lang))
+
+
+def _said(exc: UsageError, lang: str) -> str:
+    """Why a command cannot start; a ``render.toml``'s problems in the language asked for."""
+    if isinstance(exc, ConfigError):
+        return "\n".join(format_problem(problem, "text", lang) for problem in exc.problems)
+    return str(exc)
 
 
 def _notes(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[Path]:
@@ -143,7 +155,7 @@ def check(
 
     renderer = Renderer(today=_today(today), settings=_settings(house_path))
     notes = _notes(paths)
-    _check_configs(notes)
+    _check_configs(notes, lang)
     # Problems go to standard output (text, JSON lines or annotations), the summary to standard
     # error, so that a tool reading the output sees problems only. A house's problems are
     # printed once, however many of its notes are checked.
@@ -221,7 +233,7 @@ def build(
         try:
             result = build_notes(notes, options, executor=executor, jobs=jobs, reporter=reporter)
         except UsageError as exc:
-            _usage(str(exc))
+            _usage(_said(exc, language))
     built, skipped = result.count("built"), result.count("skipped")
     failed, crashed = result.count("failed"), result.count("crashed")
     checked = len(result.outcomes) - skipped
@@ -404,7 +416,7 @@ def preview(
         raise typer.BadParameter(f"{folder}: no such folder", param_hint="FOLDER")
     settings = _settings(house_path)
     with contextlib.suppress(UsageError):  # a folder find_notes refuses is served empty
-        _check_configs(find_notes([folder]))
+        _check_configs(find_notes([folder]), lang)
     try:
         serve(
             folder,

@@ -7,8 +7,9 @@ import re
 
 from render.load.source import Position, Source
 from schemas.markdown import PARSER
-from schemas.problems import Problem, quote
+from schemas.problems import Problem
 from schemas.report_type import ReportType
+from schemas.rules import Quoted, Text, reading
 
 BOLD_LEAD = re.compile(r"\A(\*\*|__)(.+?)\1[ \t]*(.*)\Z", re.S)
 
@@ -51,16 +52,7 @@ def split_body(source: Source, lines: list[str], first_line: int) -> None:
             headings.append((tok.map[0], title, field_name))
     body_lines = [n for n, line in enumerate(lines) if line.strip()]
     if body_lines and (not headings or body_lines[0] < headings[0][0]):
-        source.problems.append(
-            Problem(
-                "body.preamble",
-                "text before the first section heading belongs to no section",
-                "第一个章节标题之前的文字不属于任何章节",
-                (),
-                line=first_line + body_lines[0] + 1,
-                column=1,
-            )
-        )
+        source.problems.append(reading.PREAMBLE(line=first_line + body_lines[0] + 1, column=1))
     seen: dict[str, int] = {}
     for index, (start, title, field_name) in enumerate(headings):
         end = headings[index + 1][0] if index + 1 < len(headings) else len(lines)
@@ -72,21 +64,11 @@ def split_body(source: Source, lines: list[str], first_line: int) -> None:
             continue
         if field_name in seen or field_name in source.data:
             if field_name in seen:
-                where, where_zh = f"line {seen[field_name]}", f"第 {seen[field_name]} 行"
+                where = Text("line {line}", line=seen[field_name])
             else:
-                where, where_zh = (
-                    f"the front matter as '{field_name}'",
-                    f"前置数据中的“{field_name}”",
-                )
+                where = Text("the front matter as {key}", key=Quoted(field_name))
             source.problems.append(
-                Problem(
-                    "body.duplicate",
-                    f"section {quote(title)} is given twice (also at {where})",
-                    f"章节{quote(title, zh=True)}重复出现（另见{where_zh}）",
-                    (),
-                    line=heading_line,
-                    column=1,
-                )
+                reading.DUPLICATE(line=heading_line, column=1, title=Quoted(title), where=where)
             )
             continue
         seen[field_name] = heading_line
@@ -112,18 +94,8 @@ def _unknown_heading(
     allowed = _allowed_headings(report_type, section_titles)
     guess = difflib.get_close_matches(title, allowed, n=1, cutoff=0.6)
     choices = ", ".join(allowed)
-    if guess:
-        hint, hint_zh = f"did you mean '{guess[0]}'? ", f"是否应为“{guess[0]}”？"
-    else:
-        hint, hint_zh = "", ""
-    return Problem(
-        "body.heading",
-        f"{quote(title)} is not a section of this note; {hint}(sections: {choices})",
-        f"{quote(title, zh=True)}不是本报告的章节；{hint_zh}（可用的章节：{choices}）",
-        (),
-        line=line,
-        column=1,
-    )
+    hint = Text("did you mean {guess}? ", guess=Quoted(guess[0])) if guess else ""
+    return reading.HEADING(line=line, column=1, title=Quoted(title), hint=hint, choices=choices)
 
 
 def _points(source: Source, key: str, chunk: list[str], first_line: int) -> None:

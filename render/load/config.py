@@ -22,10 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from render.errors import UsageError
 from render.report import display_path
 from render.settings import Limits, Settings
-from schemas.problems import Loc, Problem, quote
+from schemas.problems import Loc, Problem
+from schemas.rules import Quoted, Text, project
 
 CONFIG_NAME = "render.toml"
-CODE = "render.project_config"
 
 
 @dataclass(frozen=True)
@@ -62,15 +62,15 @@ _LIMITS = _strict(
 )
 _CONFIG = _strict(houses=(list[str], []), limits=(_LIMITS, None))
 
-#: Chinese for pydantic's error types; any other type gets a general sentence and the English.
-_ZH = {
-    "extra_forbidden": "未知的键",
-    "int_type": "应为整数",
-    "float_type": "应为数字",
-    "list_type": "应为列表",
-    "string_type": "应为文本",
-    "model_type": "应为表（TOML 的 [表] 或 {…}）",
-    "greater_than": "必须大于 0",
+#: pydantic's messages for the errors a ``render.toml`` can have, to be translated; any other
+#: (or one a later pydantic words differently) is printed as pydantic words it.
+_MESSAGES = {
+    "int_type": Text("Input should be a valid integer"),
+    "float_type": Text("Input should be a valid number"),
+    "list_type": Text("Input should be a valid list"),
+    "string_type": Text("Input should be a valid string"),
+    "model_type": Text("Input should be a valid dictionary or instance of Config"),
+    "greater_than": Text("Input should be greater than 0"),
 }
 
 
@@ -95,7 +95,7 @@ def load_config(path: Path) -> ProjectConfig:
     try:
         info = path.stat()
     except OSError as exc:
-        raise _error(path, (), f"cannot be read: {exc.strerror}", "无法读取") from None
+        raise _error(path, (), Text("cannot be read: {reason}", reason=exc.strerror)) from None
     stamp = (info.st_size, info.st_mtime_ns, info.st_ino)
     cached = _CACHE.get(path)
     if cached and cached[0] == stamp:
@@ -109,21 +109,19 @@ def _read(path: Path) -> ProjectConfig:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise _error(path, (), f"cannot be read: {exc.strerror}", "无法读取") from None
+        raise _error(path, (), Text("cannot be read: {reason}", reason=exc.strerror)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise _error(path, (), "is not UTF-8", "不是 UTF-8 编码", line) from None
+        raise _error(path, (), Text("is not UTF-8"), line) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, column = (int(where[1]), int(where[2])) if where else (text.count("\n") + 1, 1)
         message = re.sub(r"\s*\(at .*\)$", "", str(exc))
-        raise _error(
-            path, (), f"is not TOML: {message}", f"不是有效的 TOML：{message}", line, column
-        ) from None
+        raise _error(path, (), Text("is not TOML: {error}", error=message), line, column) from None
     try:
         model = _CONFIG.model_validate(data)
     except ValidationError as exc:
@@ -132,40 +130,38 @@ def _read(path: Path) -> ProjectConfig:
         for error in exc.errors():
             loc = tuple(error["loc"])
             line, column = locate(lines, loc)
-            english = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-            zh = _ZH.get(error["type"], f"值无效（{error['msg']}）")
-            problems.append(_problem(path, loc, english, zh, line, column))
+            problems.append(_problem(path, loc, _words(error), line, column))
         raise ConfigError(problems) from None
     houses = []
     for index, entry in enumerate(model.houses):  # type: ignore[attr-defined]
         folder = (path.parent / entry).resolve()
         if not folder.is_dir():
             line, column = locate(text.splitlines(), ("houses", index))
-            raise _error(
-                path,
-                ("houses", index),
-                f"{quote(entry)} is not a folder (entries are relative to {CONFIG_NAME})",
-                f"{quote(entry, zh=True)}不是文件夹（路径相对于“{CONFIG_NAME}”所在的文件夹）",
-                line,
-                column,
+            words = Text(
+                "{entry} is not a folder (entries are relative to render.toml)",
+                entry=Quoted(entry),
             )
+            raise _error(path, ("houses", index), words, line, column)
         houses.append(folder)
     limits = model.limits.model_dump(exclude_unset=True) if model.limits else {}  # type: ignore[attr-defined]
     return ProjectConfig(path, tuple(houses), limits)
 
 
-def _problem(
-    path: Path, loc: Loc, message: str, message_zh: str, line: int = 1, column: int = 1
-) -> Problem:
-    return Problem(
-        CODE, message, message_zh, loc, path=display_path(path), line=line, column=column
-    )
+def _words(error: Any) -> Text | str:
+    """What is wrong with a value, as pydantic found it."""
+    if error["type"] == "extra_forbidden":
+        return Text("unknown key")
+    known = _MESSAGES.get(error["type"])
+    return known if known is not None and known.msgid == error["msg"] else str(error["msg"])
 
 
-def _error(
-    path: Path, loc: Loc, message: str, message_zh: str, line: int = 1, column: int = 1
-) -> ConfigError:
-    return ConfigError([_problem(path, loc, message, message_zh, line, column)])
+def _problem(path: Path, loc: Loc, words: Text | str, line: int = 1, column: int = 1) -> Problem:
+    where = {"path": display_path(path), "line": line, "column": column}
+    return project.PROJECT_CONFIG(loc, **where, problem=words)
+
+
+def _error(path: Path, loc: Loc, words: Text | str, line: int = 1, column: int = 1) -> ConfigError:
+    return ConfigError([_problem(path, loc, words, line, column)])
 
 
 _TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")

@@ -12,15 +12,13 @@ from render.report import display_path
 from render.settings import Settings
 from render.validate.models import validate
 from schemas.house import House
-from schemas.problems import Problem, Severity, quote
+from schemas.problems import Problem, Severity
+from schemas.rules import Quoted, Rule, Text, project, rendering
 
 DEFAULT_HOUSE = "example"
 HOUSE_FILE = "house.yaml"
 #: Admitted houses a problem names at most.
 LISTED = 20
-#: Where a runner admits houses, as problems tell the analyst.
-CONFIG_HINT = "`houses` in render.toml, or render's --house-path option"
-CONFIG_HINT_ZH = "“render.toml”中的“houses”，或命令行选项“--house-path”"
 
 
 @dataclass(frozen=True)
@@ -116,56 +114,48 @@ def find_house(spec: str | None, note_folder: Path, settings: Settings | None = 
     if _is_name(spec):
         if spec in houses:
             return houses[spec]
-        raise _problem("house.not_found", spec, houses, note_folder, shipped)
+        raise _problem(project.HOUSE_NOT_FOUND, spec, houses, note_folder, shipped)
     try:
         candidate = (note_folder / spec).resolve()
     except (OSError, ValueError):  # a name no file can have (a NUL, too long), a link loop
-        raise _problem("house.not_found", spec, houses, note_folder, shipped) from None
+        raise _problem(project.HOUSE_NOT_FOUND, spec, houses, note_folder, shipped) from None
     # Decided on the resolved path, so that neither "../" nor a link can lead out of the folders.
     if not any(candidate.is_relative_to(root) for root in _admitted_roots(settings)):
-        raise _problem("house.not_admitted", spec, houses, note_folder, shipped)
+        raise _problem(project.HOUSE_NOT_ADMITTED, spec, houses, note_folder, shipped)
     try:
         if (candidate / HOUSE_FILE).is_file():
             return candidate
     except (OSError, ValueError):
         pass
-    raise _problem("house.not_found", spec, houses, note_folder, shipped)
+    raise _problem(project.HOUSE_NOT_FOUND, spec, houses, note_folder, shipped)
 
 
 def _problem(
-    code: str, spec: str, houses: dict[str, Path], note_folder: Path, shipped_houses: Path
+    rule: Rule, spec: str, houses: dict[str, Path], note_folder: Path, shipped_houses: Path
 ) -> UserError:
     """A problem at the ``house`` field that says which houses the note may name."""
     shipped = shipped_houses.resolve()
-    english, chinese = [], []
+    listed: list[Text] = []
     for name, folder in sorted(houses.items()):
         if folder.parent == shipped:
-            english.append(f"{name} (shipped)")
-            chinese.append(f"{quote(name, zh=True)}（内置）")
+            listed.append(Text("{name} (shipped)", name=name))
         else:
             where = os.path.relpath(folder, note_folder.resolve())
-            english.append(f"{name} ({where})")
-            chinese.append(f"{quote(name, zh=True)}（{quote(where, zh=True)}）")
-    if len(english) > LISTED:  # a shared folder of many houses: enough to see the pattern
-        more = len(english) - LISTED
-        english, chinese = (
-            [*english[:LISTED], f"{more} more"],
-            [*chinese[:LISTED], f"另有 {more} 个"],
-        )
-    known, known_zh = ", ".join(english), "，".join(chinese)
-    if code == "house.not_admitted":
-        message = (
-            f"house {quote(spec)} is not admitted: a note may use only the shipped houses and "
-            f"those the person running render admits ({CONFIG_HINT}); admitted: {known}"
-        )
-        message_zh = (
-            f"机构配置{quote(spec, zh=True)}未获准使用：报告只能使用内置机构和运行渲染的人"
-            f"准许的机构（{CONFIG_HINT_ZH}）；可用：{known_zh}"
-        )
-    else:
-        message = f"no admitted house {quote(spec)} (admitted: {known})"
-        message_zh = f"没有名为{quote(spec, zh=True)}的可用机构配置（可用：{known_zh}）"
-    return UserError([Problem(code, message, message_zh, ("house",))])
+            listed.append(Text("{name} ({where})", name=name, where=where))
+    if len(listed) > LISTED:  # a shared folder of many houses: enough to see the pattern
+        listed = [*listed[:LISTED], Text("{count} more", count=len(listed) - LISTED)]
+    admitted = _listing(listed)
+    return UserError([rule(("house",), house=Quoted(spec), admitted=admitted)])
+
+
+def _listing(items: list[Text]) -> Text | str:
+    """Items as one list, with the language's commas between them."""
+    if not items:
+        return ""
+    joined = items[-1]
+    for item in reversed(items[:-1]):
+        joined = Text("{item}, {rest}", item=item, rest=joined)
+    return joined
 
 
 def load_house(folder: Path) -> HouseProfile:
@@ -196,12 +186,6 @@ def _logo(logo: str, folder: Path) -> list[Problem]:
     try:
         Confinement(folder).resolve(logo, folder)
     except Refused:
-        return [
-            Problem(
-                "render.resource",
-                f"{quote(logo)} is not a file in the house folder",
-                f"{quote(logo, zh=True)}不是机构文件夹中的文件",
-                ("logo",),
-            )
-        ]
+        why = Text("not a file in the house folder")
+        return [rendering.RESOURCE(("logo",), what=Quoted(logo), why=why)]
     return []

@@ -13,6 +13,7 @@ from render.load.body import split_body
 from render.load.positions import check_characters, load_json, load_yaml_into
 from render.load.source import Source
 from render.settings import Limits
+from schemas.rules import Text, reading
 
 NOTE_SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".json")
 
@@ -28,45 +29,31 @@ def read_text(path: Path, max_bytes: int = Limits.note_bytes) -> str:
     try:
         raw = _read_bounded(path, max_bytes)
     except FileNotFoundError:
-        raise UserError.single(str(path), "file.missing", "file not found", "文件不存在") from None
+        raise _missing(path, Text("file not found")) from None
     except IsADirectoryError:
-        raise UserError.single(str(path), "file.missing", "is a folder", "这是一个文件夹") from None
+        raise _missing(path, Text("is a folder")) from None
     except _NotRegular:
-        raise UserError.single(
-            str(path),
-            "file.missing",
-            "is not a regular file (a pipe, a device or a socket): a note must be a file",
-            "不是普通文件（管道、设备或套接字）：报告必须是文件",
-        ) from None
+        why = Text("is not a regular file (a pipe, a device or a socket): a note must be a file")
+        raise _missing(path, why) from None
     except _TooLarge:
-        raise UserError.single(
-            str(path),
-            "file.too_large",
-            f"the file is larger than the {max_bytes:,} bytes a note may have",
-            f"文件超过报告允许的 {max_bytes} 字节",
-            1,
-            1,
-        ) from None
+        problem = reading.FILE_TOO_LARGE(path=str(path), line=1, column=1, limit=max_bytes)
+        raise UserError([problem]) from None
     except OSError as exc:  # no permission to read it, a broken link, an I/O error
         reason = exc.strerror or type(exc).__name__
-        raise UserError.single(
-            str(path), "file.missing", f"cannot be read: {reason}", f"无法读取：{reason}"
-        ) from None
+        raise _missing(path, Text("cannot be read: {reason}", reason=reason)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = len(raw[: exc.start].rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
-        raise UserError.single(
-            str(path),
-            "file.encoding",
-            f"byte {exc.start} is not UTF-8; save the file as UTF-8",
-            f"第 {exc.start} 字节不是 UTF-8 编码，请以 UTF-8 保存文件",
-            line=line,
-            column=column,
-        ) from None
+        problem = reading.FILE_ENCODING(path=str(path), line=line, column=column, byte=exc.start)
+        raise UserError([problem]) from None
     # YAML, JSON and Markdown all count a CR LF or a lone CR as one line end.
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _missing(path: Path, why: Text) -> UserError:
+    return UserError([reading.FILE_MISSING(path=str(path), problem=why)])
 
 
 class _NotRegular(OSError):
@@ -125,14 +112,11 @@ def load_note(
         check_characters(source, source.data, ())
     except RecursionError:
         # Readers and walkers recurse once per level; no note nests more than a few levels.
-        raise UserError.single(
-            str(path),
-            f"syntax.{'json' if kind == 'json' else 'yaml'}",
-            "the data is nested too deeply (lists or mappings inside each other hundreds of times)",
-            "数据嵌套层级过深（列表或映射相互嵌套达数百层）",
-            1,
-            1,
-        ) from None
+        rule = reading.JSON if kind == "json" else reading.YAML
+        why = Text(
+            "the data is nested too deeply (lists or mappings inside each other hundreds of times)"
+        )
+        raise UserError([rule(path=str(path), line=1, column=1, problem=why)]) from None
     return source
 
 
@@ -144,13 +128,6 @@ def _load_markdown(source: Source, titles_for: TitlesFor, limits: Limits) -> Non
         load_yaml_into(source, match.group(1), 1, limits)
         body_start = text[: match.end()].count("\n")
     elif re.match(r"---[ \t]*\n", text):
-        raise UserError.single(
-            str(source.path),
-            "syntax.front_matter",
-            "the front matter has no closing '---' line",
-            "前置数据块缺少结尾的“---”行",
-            1,
-            1,
-        )
+        raise UserError([reading.FRONT_MATTER(path=str(source.path), line=1, column=1)])
     source.section_titles = titles_for(source)
     split_body(source, text.split("\n")[body_start:], body_start)

@@ -23,7 +23,9 @@ from ruamel.yaml.reader import ReaderError
 from render.errors import UserError
 from render.load.source import Position, Source, placed
 from render.settings import Limits
-from schemas.problems import BIDI_CONTROLS, Loc, Problem, Severity
+from schemas.problems import BIDI_CONTROLS, Loc, Severity
+from schemas.rules import Quoted, Rule, Text, reading
+from schemas.rules import note as note_rules
 
 
 class _Constructor(RoundTripConstructor):
@@ -34,11 +36,11 @@ _Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor
 
 
 class _Refused(Exception):
-    """Data render will not read whole, found while composing: a rule code, words and a place."""
+    """Data render will not read whole, found while composing: a rule, its words and a place."""
 
-    def __init__(self, code: str, english: str, chinese: str, mark: StreamMark | None) -> None:
-        super().__init__(english)
-        self.code, self.english, self.chinese, self.mark = code, english, chinese, mark
+    def __init__(self, rule: Rule, mark: StreamMark | None, **params: Any) -> None:
+        super().__init__(rule.code)
+        self.rule, self.params, self.mark = rule, params, mark
 
 
 _INT = "tag:yaml.org,2002:int"
@@ -77,13 +79,7 @@ class _Composer(Composer):
             size = self.sizes.get(id(node))
             if size is None:  # its anchor is still being composed: the alias is inside it
                 name = event.anchor
-                raise _Refused(
-                    "syntax.alias_loop",
-                    f"'*{name}' is inside the anchor '&{name}' it refers to: the data would "
-                    "contain itself",
-                    f"“*{name}”位于它所引用的锚点“&{name}”之内：数据将包含其自身",
-                    event.start_mark,
-                )
+                raise _Refused(reading.ALIAS_LOOP, event.start_mark, **_alias(name))
             self._grow(size, event.start_mark, event.anchor)
             return node
         start = (self.nodes, self.chars)
@@ -104,24 +100,26 @@ class _Composer(Composer):
         if self.nodes <= nodes and self.chars <= chars:
             return
         if self.nodes > nodes:
-            what, what_zh = f"{nodes:,} values", f"{nodes} 个值"
+            what = Text("{count:,} values", count=nodes)
         else:
-            what, what_zh = f"{chars:,} characters of text", f"{chars} 个字符的文本"
+            what = Text("{count:,} characters of text", count=chars)
         if alias is None:
-            raise _Refused(
-                "syntax.too_large",
-                f"the data holds more than {what}: no note needs so many",
-                f"数据超过 {what_zh}：任何报告都不需要这么多",
-                mark,
+            problem = Text("the data holds more than {what}: no note needs so many", what=what)
+        else:
+            problem = Text(
+                "{alias} repeats {anchor} ({values:,} values, {chars:,} characters) once too "
+                "often: with its aliases expanded the data would hold more than {what}",
+                **_alias(alias),
+                values=size[0],
+                chars=size[1],
+                what=what,
             )
-        raise _Refused(
-            "syntax.too_large",
-            f"'*{alias}' repeats '&{alias}' ({size[0]:,} values, {size[1]:,} characters) once "
-            f"too often: with its aliases expanded the data would hold more than {what}",
-            f"“*{alias}”重复引用“&{alias}”（{size[0]} 个值，{size[1]} 个字符）次数过多："
-            f"展开别名后数据将超过 {what_zh}",
-            mark,
-        )
+        raise _Refused(reading.TOO_LARGE, mark, problem=problem)
+
+
+def _alias(name: str) -> dict[str, Quoted]:
+    """An alias and the anchor it names, as a message quotes them: '*a' and '&a'."""
+    return {"alias": Quoted(f"*{name}"), "anchor": Quoted(f"&{name}")}
 
 
 def _check_number(node: ScalarNode, digits: int) -> None:
@@ -133,17 +131,18 @@ def _check_number(node: ScalarNode, digits: int) -> None:
     text = str(node.value)
     problem = _number_problem(text, digits, tag == _FLOAT)
     if problem is not None:
-        raise _Refused("syntax.number", *problem, node.start_mark)
+        raise _Refused(reading.NUMBER, node.start_mark, problem=problem)
 
 
-def _number_problem(text: str, digits: int, real: bool) -> tuple[str, str] | None:
-    """Why a number written ``text`` is refused (English, Chinese), or None if it is not."""
+def _number_problem(text: str, digits: int, real: bool) -> Text | None:
+    """Why a number written ``text`` is refused, or None if it is not."""
     written = sum(char.isalnum() for char in text)  # hexadecimal digits too
     if written > digits:
-        return (
-            f"a number of {written:,} digits is longer than the {digits} a note may write: "
+        return Text(
+            "a number of {written:,} digits is longer than the {digits} a note may write: "
             "put it in quotes if it is an identifier, not a number",
-            f"数字长达 {written} 位，超过报告允许的 {digits} 位：如为编号而非数字，请加引号",
+            written=written,
+            digits=digits,
         )
     if not real:
         return None
@@ -154,9 +153,9 @@ def _number_problem(text: str, digits: int, real: bool) -> tuple[str, str] | Non
     if finite:
         return None
     shown = text if len(text) <= 20 else text[:20] + "…"
-    return (
-        f"a number must be finite: {shown} is not (put it in quotes if it is meant as text)",
-        f"数字必须是有限值：{shown} 不是（如为文本，请加引号）",
+    return Text(
+        "a number must be finite: {shown} is not (put it in quotes if it is meant as text)",
+        shown=shown,
     )
 
 
@@ -172,154 +171,134 @@ def _refused(path: Path, exc: _Refused, line_offset: int) -> UserError:
     mark = exc.mark
     line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
     column = (mark.column + 1) if mark else 1
-    return UserError.single(str(path), exc.code, exc.english, exc.chinese, line, column)
+    return UserError([exc.rule(path=str(path), line=line, column=column, **exc.params)])
 
 
 # -- YAML and JSON ------------------------------------------------------------------------------
 
-#: The YAML reader's complaints in words an analyst can act on: (pattern, English, Chinese, where)
-#: where "context" points at what was left open (a quote, a bracket) rather than where it ended.
-YAML_MESSAGES: list[tuple[str, str, str, str]] = [
-    (
-        r"found duplicate key \"(?P<key>.*?)\"",
-        "key '{key}' is given twice",
-        "键“{key}”重复出现",
-        "problem",
-    ),
+#: The YAML reader's complaints in words an analyst can act on: (pattern, words, where), where
+#: "context" points at what was left open (a quote, a bracket) rather than where it ended. The
+#: pattern's groups are the note's own text, quoted: ``key``, ``char``, and ``name`` (an alias).
+YAML_MESSAGES: list[tuple[str, Text, str]] = [
+    (r"found duplicate key \"(?P<key>.*?)\"", Text("key {key} is given twice"), "problem"),
     (
         r"mapping values are not allowed here",
-        "a ':' cannot start a value here: put a value that contains ': ' in quotes, "
-        "or check the indentation",
-        "此处不能出现“:”：含有“: ”的值请加引号，或检查缩进",
+        Text(
+            "a ':' cannot start a value here: put a value that contains ': ' in quotes, "
+            "or check the indentation"
+        ),
         "problem",
     ),
     (
         r"could not find expected ':'",
-        "this line has no ':' after its key (write key: value)",
-        "此行的键后缺少“:”（应写作“键: 值”）",
+        Text("this line has no ':' after its key (write key: value)"),
         "context",
     ),
     (
         r"found character '\\t' that cannot start any token|found a tab character",
-        "a tab is used for indentation: indent with spaces",
-        "使用了制表符缩进：请用空格缩进",
+        Text("a tab is used for indentation: indent with spaces"),
         "problem",
     ),
     (
         r"found character '(?P<char>.*?)' that cannot start any token",
-        "a value cannot start with '{char}': put the value in quotes",
-        "值不能以“{char}”开头：请为该值加引号",
+        Text("a value cannot start with {char}: put the value in quotes"),
         "problem",
     ),
     (
         r"found unexpected end of stream",
-        "a quoted text is not closed: add the closing quote",
-        "引号中的文本没有结束：请补上结尾的引号",
+        Text("a quoted text is not closed: add the closing quote"),
         "context",
     ),
-    (
-        r"expected ',' or '\]'",
-        "a list opened with '[' is not closed with ']'",
-        "以“[”开始的列表缺少结尾的“]”",
-        "context",
-    ),
+    (r"expected ',' or '\]'", Text("a list opened with '[' is not closed with ']'"), "context"),
     (
         r"expected ',' or '\}'",
-        "a mapping opened with '{{' is not closed with '}}'",
-        "以“{{”开始的映射缺少结尾的“}}”",
+        Text("a mapping opened with '{{' is not closed with '}}'"),
         "context",
     ),
     (
         r"sequence entries are not allowed here",
-        "a '- ' list item is not allowed here: check the indentation",
-        "此处不能出现“- ”列表项：请检查缩进",
+        Text("a '- ' list item is not allowed here: check the indentation"),
         "problem",
     ),
     (
         r"did not find expected '-' indicator",
-        "a '- ' list item was expected here: check the indentation",
-        "此处应为“- ”列表项：请检查缩进",
+        Text("a '- ' list item was expected here: check the indentation"),
         "problem",
     ),
     (
         r"did not find expected key|expected <block end>",
-        "the indentation here does not match the lines above",
-        "此处的缩进与上文不一致",
+        Text("the indentation here does not match the lines above"),
         "problem",
     ),
     (
         r"found undefined alias '?(?P<name>[^']*)'?",
-        "'*{name}' refers to an anchor '&{name}' that is not defined",
-        "“*{name}”引用了未定义的锚点“&{name}”",
+        Text("{alias} refers to an anchor {anchor} that is not defined"),
         "problem",
     ),
     (
         r"found unknown escape character",
-        "a double-quoted text has an unknown escape: write a backslash as \\\\ "
-        "or use single quotes",
-        "双引号文本中有无效的转义：反斜杠请写作 \\\\，或改用单引号",
+        Text(
+            "a double-quoted text has an unknown escape: write a backslash as \\\\ "
+            "or use single quotes"
+        ),
         "problem",
     ),
     (
         r"but found another document",
-        "a second '---' starts another document: a note file holds one",
-        "第二个“---”开始了另一个文档：一个报告文件只能包含一个文档",
+        Text("a second '---' starts another document: a note file holds one"),
         "problem",
     ),
     (
         r"expected a comment or a line break",
-        "unexpected text after the value on this line",
-        "此行的值之后还有多余的内容",
+        Text("unexpected text after the value on this line"),
         "problem",
     ),
     (
         r"expected alphabetic or numeric character",
-        "an anchor ('&') or alias ('*') needs a name: put a value starting with & or * in quotes",
-        "锚点（&）或别名（*）缺少名称：以 & 或 * 开头的值请加引号",
+        Text(
+            "an anchor ('&') or alias ('*') needs a name: put a value starting with & or * in "
+            "quotes"
+        ),
         "problem",
     ),
 ]
 
-#: Python's JSON reader's complaints, the same way: (start of message, English, Chinese).
-JSON_MESSAGES: list[tuple[str, str, str]] = [
+#: Python's JSON reader's complaints, the same way: (start of message, words).
+JSON_MESSAGES: list[tuple[str, Text]] = [
     (
         "Expecting value",
-        "a value was expected here (is there a comma too many, or text without quotes?)",
-        "此处应为一个值（是否多了逗号，或文本缺少引号？）",
+        Text("a value was expected here (is there a comma too many, or text without quotes?)"),
     ),
     (
         "Expecting property name enclosed in double quotes",
-        "a key in double quotes was expected here (is there a comma too many?)",
-        "此处应为带双引号的键（是否多了逗号？）",
+        Text("a key in double quotes was expected here (is there a comma too many?)"),
     ),
-    ("Expecting ',' delimiter", "a ',' is missing before this item", "此项之前缺少“,”"),
-    ("Expecting ':' delimiter", "a ':' is missing after the key", "键之后缺少“:”"),
-    ("Extra data", "there is more text after the end of the data", "数据结束之后还有多余的内容"),
-    (
-        "Unterminated string",
-        "a text in double quotes is not closed",
-        "双引号中的文本没有结束",
-    ),
+    ("Expecting ',' delimiter", Text("a ',' is missing before this item")),
+    ("Expecting ':' delimiter", Text("a ':' is missing after the key")),
+    ("Extra data", Text("there is more text after the end of the data")),
+    ("Unterminated string", Text("a text in double quotes is not closed")),
     (
         "Invalid control character",
-        "a line break or tab inside a text must be written \\n or \\t",
-        "文本中的换行或制表符须写作 \\n 或 \\t",
+        Text("a line break or tab inside a text must be written \\n or \\t"),
     ),
-    (
-        "Invalid \\uXXXX escape",
-        "a \\u escape needs four hexadecimal digits",
-        "\\u 转义须为四位十六进制数字",
-    ),
-    (
-        "Invalid \\escape",
-        "an unknown escape in a text: write a backslash as \\\\",
-        "文本中有无效的转义：反斜杠请写作 \\\\",
-    ),
+    ("Invalid \\uXXXX escape", Text("a \\u escape needs four hexadecimal digits")),
+    ("Invalid \\escape", Text("an unknown escape in a text: write a backslash as \\\\")),
 ]
 
 
-def _yaml_problem(path: Path, exc: YAMLError, line_offset: int, code: str, text: str) -> UserError:
-    """A YAML reader's error as a located problem in plain words, in English and Chinese."""
+def _matched(words: Text, groups: dict[str, str | None]) -> Text:
+    """A table's words with the note's text it names, quoted."""
+    params: dict[str, Quoted] = {}
+    for name, value in groups.items():
+        if name == "name":
+            params.update(_alias(value or ""))
+        else:
+            params[name] = Quoted(value or "")
+    return Text(words.msgid, **params)
+
+
+def _yaml_problem(path: Path, exc: YAMLError, line_offset: int, rule: Rule, text: str) -> UserError:
+    """A YAML reader's error as a located problem in plain words."""
     if isinstance(exc, ReaderError):
         index = max(int(getattr(exc, "position", 0)), 0)
         before = text[:index]
@@ -327,46 +306,45 @@ def _yaml_problem(path: Path, exc: YAMLError, line_offset: int, code: str, text:
         column = index - (before.rfind("\n") + 1) + 1
         char = getattr(exc, "character", 0)
         number = f"U+{char:04X}" if isinstance(char, int) else repr(char)
-        return UserError.single(
-            str(path),
-            code,
-            f"an invisible control character ({number}) is not allowed: delete it",
-            f"不允许使用不可见的控制字符（{number}）：请删除",
-            line,
-            column,
+        why = Text(
+            "an invisible control character ({number}) is not allowed: delete it", number=number
         )
+        return UserError([rule(path=str(path), line=line, column=column, problem=why)])
     problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
     mark = getattr(exc, "problem_mark", None)
     context_mark = getattr(exc, "context_mark", None)
-    english = f"this is not valid YAML: {problem}"
-    chinese = "此处不是有效的 YAML 格式：请检查缩进、冒号和引号"
-    for pattern, en, zh, where in YAML_MESSAGES:
+    words = _not_yaml(problem)
+    for pattern, known, where in YAML_MESSAGES:
         match = re.search(pattern, problem)
         if match:
-            fill = {k: v or "" for k, v in match.groupdict().items()}
-            english, chinese = en.format(**fill), zh.format(**fill)
+            words = _matched(known, match.groupdict())
             if where == "context" and context_mark is not None:
                 mark = context_mark
             break
     mark = mark or context_mark
     line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
     column = (mark.column + 1) if mark else 1
-    return UserError.single(str(path), code, english, chinese, line, column)
+    return UserError([rule(path=str(path), line=line, column=column, problem=words)])
+
+
+def _not_yaml(error: str) -> Text:
+    """The YAML reader's own complaint, for one no table entry words better."""
+    return Text("this is not valid YAML: {error}", error=error)
 
 
 class _BadNumber(Exception):
     """A number in JSON that render refuses, as written."""
 
-    def __init__(self, text: str, english: str, chinese: str) -> None:
-        super().__init__(english)
-        self.text, self.english, self.chinese = text, english, chinese
+    def __init__(self, text: str, problem: Text) -> None:
+        super().__init__(text)
+        self.text, self.problem = text, problem
 
 
 def _json_number(digits: int, real: bool) -> Callable[[str], Any]:
     def parse(text: str) -> Any:
         problem = _number_problem(text, digits, real)
         if problem is not None:
-            raise _BadNumber(text, *problem)
+            raise _BadNumber(text, problem)
         return float(text) if real else int(text)
 
     return parse
@@ -397,24 +375,22 @@ def load_json(source: Source, limits: Limits | None = None) -> None:
             parse_constant=_json_number(limits.number_digits, real=True),
         )
     except json.JSONDecodeError as exc:
-        english, chinese = f"this is not valid JSON: {exc.msg}", "此处不是有效的 JSON 格式"
-        for start, en, zh in JSON_MESSAGES:
+        words = Text("this is not valid JSON: {error}", error=exc.msg)
+        for start, known in JSON_MESSAGES:
             if exc.msg.startswith(start):
-                english, chinese = en, zh
+                words = known
                 break
-        raise UserError.single(
-            str(source.path), "syntax.json", english, chinese, exc.lineno, exc.colno
-        ) from None
+        where = {"path": str(source.path), "line": exc.lineno, "column": exc.colno}
+        raise UserError([reading.JSON(**where, problem=words)]) from None
     except _BadNumber as exc:
         line, column = _number_at(source.text, exc.text)
-        raise UserError.single(
-            str(source.path), "syntax.number", exc.english, exc.chinese, line, column
-        ) from None
+        where = {"path": str(source.path), "line": line, "column": column}
+        raise UserError([reading.NUMBER(**where, problem=exc.problem)]) from None
     # JSON is YAML 1.2, and the YAML reader keeps positions; it also refuses duplicate keys.
     try:
         tree = _yaml(limits).load(StringIO(source.text))
     except DuplicateKeyError as exc:
-        raise _yaml_problem(source.path, exc, 0, "syntax.json", source.text) from None
+        raise _yaml_problem(source.path, exc, 0, reading.JSON, source.text) from None
     except _Refused as exc:  # more values than render reads
         raise _refused(source.path, exc, 0) from None
     except Exception:
@@ -422,7 +398,7 @@ def load_json(source: Source, limits: Limits | None = None) -> None:
         # the data, without positions.
         tree = None
     if not isinstance(data, dict):
-        raise _not_a_mapping(source.path, "syntax.json", 1)
+        raise _not_a_mapping(source.path, reading.JSON, 1)
     if isinstance(tree, CommentedMap):
         source.data.update(_plain(tree))
         _record_positions(tree, (), source, 0)
@@ -430,15 +406,9 @@ def load_json(source: Source, limits: Limits | None = None) -> None:
         source.data.update(data)
 
 
-def _not_a_mapping(path: Path, code: str, line: int) -> UserError:
-    return UserError.single(
-        str(path),
-        code,
-        "the data must be a mapping of keys to values (key: value)",
-        "数据必须是“键: 值”形式的映射",
-        line,
-        1,
-    )
+def _not_a_mapping(path: Path, rule: Rule, line: int) -> UserError:
+    words = Text("the data must be a mapping of keys to values (key: value)")
+    return UserError([rule(path=str(path), line=line, column=1, problem=words)])
 
 
 def load_yaml_into(
@@ -449,22 +419,17 @@ def load_yaml_into(
     except _Refused as exc:
         raise _refused(source.path, exc, line_offset) from None
     except YAMLError as exc:
-        raise _yaml_problem(source.path, exc, line_offset, "syntax.yaml", text) from None
+        raise _yaml_problem(source.path, exc, line_offset, reading.YAML, text) from None
     except RecursionError:
         raise  # load_note words it for every kind of file
     except Exception as exc:  # ruamel raises plain errors for a few malformed inputs
-        raise UserError.single(
-            str(source.path),
-            "syntax.yaml",
-            f"this is not valid YAML: {' '.join(str(exc).split()) or type(exc).__name__}",
-            "此处不是有效的 YAML 格式",
-            line_offset + 1,
-            1,
-        ) from None
+        words = _not_yaml(" ".join(str(exc).split()) or type(exc).__name__)
+        where = {"path": str(source.path), "line": line_offset + 1, "column": 1}
+        raise UserError([reading.YAML(**where, problem=words)]) from None
     if data is None:
         data = CommentedMap()
     if not isinstance(data, dict):
-        raise _not_a_mapping(source.path, "syntax.yaml", line_offset + 1)
+        raise _not_a_mapping(source.path, reading.YAML, line_offset + 1)
     source.data.update(_plain(data))
     _record_positions(data, (), source, line_offset)
 
@@ -533,24 +498,13 @@ def check_characters(source: Source, value: Any, loc: Loc) -> Any:
         for offset, char, severity in _odd_characters(value):
             number = f"U+{ord(char):04X}"
             if 0xD800 <= ord(char) <= 0xDFFF:
-                code = "schema.character"
-                english = (
-                    f"a lone surrogate ({number}, written as an escape) is not a character: "
-                    "delete it"
-                )
-                chinese = f"孤立的代理项（{number}，以转义写入）不是有效字符：请删除"
+                what = note_rules.lone_surrogate(number)
+                problem = note_rules.CHARACTER(loc, offset=offset, what=what)
             elif severity is Severity.ERROR:
-                code = "schema.character"
-                english = f"an invisible control character ({number}) cannot be printed: delete it"
-                chinese = f"不可见的控制字符（{number}）无法排印：请删除"
+                what = note_rules.control_character(number)
+                problem = note_rules.CHARACTER(loc, offset=offset, what=what)
             else:
-                code = "schema.bidi"
-                english = (
-                    f"a bidirectional control character ({number}) reorders the text around it "
-                    "as displayed: delete it unless it is intended"
-                )
-                chinese = f"双向控制字符（{number}）会改变其前后文字的显示顺序：如非有意，请删除"
-            problem = Problem(code, english, chinese, loc, severity, offset=offset)
+                problem = note_rules.BIDI(loc, offset=offset, number=number)
             start = source.values.get(loc)
             if start is not None:
                 problem = placed(problem, source.position_in(start, value, offset))

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from schemas.problems import Loc, Problem, value_at
 from schemas.report_type import ReportType, default_type
+from schemas.rules import Quoted, Text
 
 Kind = Literal["markdown", "yaml", "json"]
 
@@ -98,11 +99,11 @@ class Source:
         section = self.report_type.section(name)
         english = section.names()[0] if section else name
         title = (self.section_titles.get(name) or [english])[0]
-        problem = replace(
-            problem,
-            message=f"the section is missing: add a '## {title}' heading with its text",
-            message_zh=f"缺少该章节：请添加“## {title}”标题及其内容",
+        what = Text(
+            "the section is missing: add a {heading} heading with its text",
+            heading=Quoted(f"## {title}"),
         )
+        problem = replace(problem, params={"what": what})
         return placed(problem, position)
 
     def position_in(self, start: Position, raw: str, offset: int) -> Position:

@@ -3,24 +3,6 @@
 from schemas.rules.core import Rule, Text
 from schemas.rules.sections import HOUSE
 
-NOT_FOUND = Rule(
-    "house.not_found",
-    "no admitted house {value} (admitted: {known})",
-    HOUSE,
-    "the note's `house:` names no admitted house: no shipped house, none in a folder "
-    "`render.toml` or `--house-path` admits, and no house folder at that path (the message "
-    "lists the admitted houses)",
-)
-NOT_ADMITTED = Rule(
-    "house.not_admitted",
-    "house {value} is not admitted: a note may use only the shipped houses and those the person "
-    "running render admits (`houses` in render.toml, or render's --house-path option); "
-    "admitted: {known}",
-    HOUSE,
-    "the note's `house:` is a path outside every admitted folder (`../../elsewhere`, `/tmp/x`, "
-    "or a link in an admitted folder that leads out of it): render does not look there; the "
-    "runner admits houses, not the note (see [security](security.md))",
-)
 LOCALE = Rule(
     "house.locale",
     "{value} is not one of the house's locales ({known})",

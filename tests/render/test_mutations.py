@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from render.batch.outputs import write_atomic
+from render.context.i18n import translator
 from render.errors import UserError
 from render.renderer import Format, Renderer
 from render.report import ErrorFormat, format_problem
@@ -216,7 +217,7 @@ def _assert_located(problems: list[Problem], note: Path) -> None:
         assert problem.path, problem
         assert problem.line >= 1 and problem.column >= 1, problem
         assert CODE.match(problem.code), problem
-        assert problem.message.strip() and problem.message_zh.strip(), problem
+        assert problem.message.strip() and problem.message_in(translator("zh_CN")).strip(), problem
         for style in STYLES:
             for lang in ("en", "zh"):
                 line = format_problem(problem, style, lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_lang_zh_prints_the_chinese_messages(broken: Path) -> None:
     assert result.stderr == "1 个文件：1 个错误，1 个警告\n"
 
 
-def test_json_is_one_object_per_problem_with_both_languages(broken: Path) -> None:
+def test_json_is_one_object_per_problem_in_the_language_asked_for(broken: Path) -> None:
     result = run("--format", "json", "note.md")
     assert result.exit_code == EXIT_USER_ERROR
     objects = [json.loads(line) for line in result.stdout.splitlines()]
@@ -73,9 +74,33 @@ def test_json_is_one_object_per_problem_with_both_languages(broken: Path) -> Non
         "field": "analysts[0].sac",
         "code": "schema.sac",
         "message": "'S03405' is not a SAC certificate number (S followed by 13 digits)",
-        "message_zh": "“S03405”不是有效的执业证书编号（S 加 13 位数字）",
     }
     assert [o["severity"] for o in objects] == ["error", "warning"]
+    chinese = [
+        json.loads(line)
+        for line in run("--format", "json", "--lang", "zh_CN", "note.md").stdout.splitlines()
+    ]
+    assert chinese[0]["message"] == "“S03405”不是有效的执业证书编号（S 加 13 位数字）"
+    assert {**chinese[0], "message": ""} == {**objects[0], "message": ""}
+
+
+def test_a_language_without_a_catalog_is_refused_naming_those_there_are(broken: Path) -> None:
+    result = run("--lang", "fr", "note.md")
+    assert result.exit_code == EXIT_USAGE
+    said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())  # out of rich's box
+    assert "no catalog of problem messages for 'fr' (there are: en, zh_CN);" in said
+    assert "docs/locales.md says how to add one" in said
+    # Any spelling of a locale that has a catalog is accepted.
+    Path("open.md").write_text("---\ntitle: x\n", encoding="utf-8")
+    for spelling, words in [
+        ("zh", "前置数据块缺少结尾的“---”行"),
+        ("zh-CN", "前置数据块缺少结尾的“---”行"),
+        ("zh_cn", "前置数据块缺少结尾的“---”行"),
+        ("en_US", "the front matter has no closing '---' line"),
+    ]:
+        result = run("--lang", spelling, "open.md")
+        assert result.exit_code == EXIT_USER_ERROR
+        assert result.stdout == f"open.md:1:1: error: {words} [syntax.front_matter]\n"
 
 
 def test_github_prints_workflow_annotations(broken: Path) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from render.context.i18n import translator
 from render.load.body import split_body
 from render.load.source import Position, Source
+
+ZH = translator("zh_CN")
 
 TITLES = {
     "event": ["事件", "Event"],
@@ -64,7 +67,7 @@ def test_an_unknown_top_heading_suggests_the_closest_title_in_both_languages() -
     assert "'Recomendation' is not a section of this note; did you mean 'Recommendation'?" in (
         problem.message
     )
-    assert "“Recomendation”不是本报告的章节；是否应为“Recommendation”？" in problem.message_zh
+    assert "“Recomendation”不是本报告的章节；是否应为“Recommendation”？" in problem.message_in(ZH)
     (far,) = _split("# Appendix\n").problems
     assert "did you mean" not in far.message
     assert far.message.endswith(
@@ -115,7 +118,7 @@ def test_a_section_named_twice_keeps_the_first() -> None:
     assert source.data == {"risks": "first"}
     (problem,) = source.problems
     assert problem.code == "body.duplicate" and "also at line 1" in problem.message
-    assert "另见第 1 行" in problem.message_zh
+    assert "另见第 1 行" in problem.message_in(ZH)
 
 
 def test_bold_heading_with_a_colon_outside_the_bold_names_its_section() -> None:

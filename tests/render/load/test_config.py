@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from render.cli.app import app
+from render.context.i18n import translator
 from render.errors import EXIT_OK, EXIT_USAGE
 from render.load.config import (
     CONFIG_NAME,
@@ -22,6 +23,8 @@ from render.load.config import (
 from render.renderer import Renderer
 from render.settings import Limits, Settings
 from tests.conftest import EXAMPLE_HOUSE, TODAY, edit
+
+ZH = translator("zh_CN")
 
 
 def _write(folder: Path, text: str) -> Path:
@@ -111,7 +114,7 @@ def test_a_wrong_configuration_is_located_in_its_file(
     )
     assert problem.path.endswith(CONFIG_NAME)
     assert words in problem.message
-    assert problem.message_zh and problem.message_zh != problem.message
+    assert problem.message_in(ZH) and problem.message_in(ZH) != problem.message
 
 
 def test_a_configuration_that_is_not_utf8(tmp_path: Path) -> None:

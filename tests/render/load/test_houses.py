@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from render.context.i18n import translator
 from render.errors import UserError
 from render.load.houses import admitted_houses, find_house, shipped_houses
 from render.renderer import Renderer
 from render.settings import Settings
 from tests.conftest import EXAMPLE_HOUSE, SHIPPED_HOUSES, TODAY, edit
+
+ZH = translator("zh_CN")
 
 
 def test_default_and_named_houses(tmp_path: Path) -> None:
@@ -91,7 +94,7 @@ def test_a_house_outside_the_admitted_folders_is_refused(
         8,
     )
     assert "admitted: example (" in problem.message and "render.toml" in problem.message
-    assert "“example”" in problem.message_zh
+    assert "“example”" in problem.message_in(ZH)
 
 
 def test_a_link_in_an_admitted_folder_that_leads_out_is_refused(
@@ -147,7 +150,7 @@ def test_a_long_list_of_admitted_houses_is_cut_short(tmp_path: Path) -> None:
         find_house("nope", tmp_path, Settings(house_paths=(tmp_path / "many",)))
     [problem] = caught.value.problems
     assert "h18 (many/h18), 6 more)" in problem.message  # example, h00 … h18: 20 of 26
-    assert "h19" not in problem.message and "另有 6 个" in problem.message_zh
+    assert "h19" not in problem.message and "另有 6 个" in problem.message_in(ZH)
 
 
 @pytest.mark.parametrize("spec", ["../\0", "x" * 5000 + "/y", "\0"])
@@ -181,7 +184,7 @@ def test_missing_logo_is_reported_in_the_house(renderer: Renderer, note_file: Pa
     assert [(p.code, p.field, p.path, p.line) for p in problems] == [
         ("render.resource", "logo", str(house), 13)
     ]
-    assert "'missing.svg' is not a file in the house folder" in problems[0].message
+    assert "'missing.svg': not a file in the house folder" in problems[0].message
 
 
 def test_a_warm_renderer_sees_the_house_folder_change(note_file: Path) -> None:

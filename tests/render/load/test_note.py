@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from render.context.i18n import translator
 from render.errors import UserError
 from render.load.houses import load_house
 from render.load.note import load_note
@@ -21,6 +22,8 @@ from render.settings import Limits, Settings
 from schemas.problems import Problem
 from schemas.report_type import default_type
 from tests.conftest import EXAMPLE_NOTE, EXAMPLES, SHIPPED_HOUSES, edit
+
+ZH = translator("zh_CN")
 
 TITLES = default_type().titles(load_house(SHIPPED_HOUSES / "example").house.sections)
 RENDERER = Renderer(today=dt.date(2026, 11, 1))
@@ -149,7 +152,7 @@ def test_missing_section_points_where_it_belongs(note_file: Path) -> None:
     assert [(p.code, p.field, p.line, p.column) for p in found] == [
         ("schema.missing", "recommendation", *where(note_file, "## 风险提示"))
     ]
-    assert "'## 投资建议'" in found[0].message and "“## 投资建议”" in found[0].message_zh
+    assert "'## 投资建议'" in found[0].message and "“## 投资建议”" in found[0].message_in(ZH)
 
 
 def test_unknown_and_duplicate_headings(note_file: Path) -> None:
@@ -161,7 +164,7 @@ def test_unknown_and_duplicate_headings(note_file: Path) -> None:
     ]
     assert "did you mean '风险提示'?" in found[0].message
     for title in ("事件", "Event", "点评", "投资建议", "风险提示", "Risks"):
-        assert title in found[0].message and title in found[0].message_zh
+        assert title in found[0].message and title in found[0].message_in(ZH)
 
 
 def test_deeper_headings_are_part_of_a_section(note_file: Path) -> None:
@@ -221,16 +224,15 @@ def test_yaml_syntax_errors_are_located_in_plain_words(
     assert (problem.code, problem.line, problem.column) == ("syntax.yaml", *where(note_file, at))
     assert english in problem.message
     # Chinese words throughout; English only inside quotes (the note's own text).
-    unquoted = re.sub(r"“[^”]*”", "", problem.message_zh)
+    unquoted = re.sub(r"“[^”]*”", "", problem.message_in(ZH))
     assert re.search(r"[\u4e00-\u9fff]", unquoted)
     assert not re.search(r"[A-Za-z]{4,}", unquoted.replace("YAML", ""))
 
 
 def test_every_syntax_message_has_chinese_words() -> None:
-    for _, english, chinese, _ in YAML_MESSAGES:
-        assert english and re.search(r"[\u4e00-\u9fff]", chinese)
-    for _, english, chinese in JSON_MESSAGES:
-        assert english and re.search(r"[\u4e00-\u9fff]", chinese)
+    words = [entry[1] for entry in YAML_MESSAGES] + [entry[1] for entry in JSON_MESSAGES]
+    for text in words:
+        assert re.search(r"[\u4e00-\u9fff]", ZH(text.msgid)), text.msgid
 
 
 @pytest.mark.parametrize(
@@ -256,8 +258,8 @@ def test_json_syntax_errors_are_located(
     [problem] = raised.value.problems
     assert (problem.code, problem.line, problem.column) == ("syntax.json", line, column)
     assert english in problem.message
-    assert re.search(r"[\u4e00-\u9fff]", problem.message_zh)
-    assert not re.search(r"[A-Za-z]{5,}", problem.message_zh)
+    assert re.search(r"[\u4e00-\u9fff]", problem.message_in(ZH))
+    assert not re.search(r"[A-Za-z]{5,}", problem.message_in(ZH))
 
 
 def test_yaml_merge_keys_load(tmp_path: Path) -> None:
@@ -296,7 +298,7 @@ def test_control_and_bidi_characters(note_file: Path) -> None:
 
 def test_located_problem_keeps_its_own_position() -> None:
     source = load(EXAMPLE_NOTE)
-    problem = Problem("body.preamble", "m", "中", line=7, column=3)
+    problem = Problem("body.preamble", {}, line=7, column=3)
     assert source.locate(problem, "n.md").line == 7
 
 

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from render.context.i18n import translator
 from render.errors import UserError
 from render.load.positions import check_characters, load_json, load_yaml_into
 from render.load.source import Position, Source
 from render.settings import Limits
 from schemas.problems import Problem, Severity
+
+ZH = translator("zh_CN")
 
 
 def _yaml(text: str, line_offset: int = 0) -> Source:
@@ -103,7 +106,7 @@ def test_a_c1_control_is_an_error_and_tabs_and_newlines_are_fine() -> None:
     source = _yaml('a: "tab\\there\\nnext"\nb: "c1 \\u0085"\n')
     check_characters(source, source.data, ())
     assert [(p.loc, p.code) for p in source.problems] == [(("b",), "schema.character")]
-    assert "U+0085" in source.problems[0].message_zh
+    assert "U+0085" in source.problems[0].message_in(ZH)
 
 
 def test_a_lone_surrogate_is_reported_and_replaced() -> None:

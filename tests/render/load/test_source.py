@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from render.context.i18n import translator
 from render.load.note import load_note
 from render.load.source import Position, Source
 from schemas.problems import Problem
+
+ZH = translator("zh_CN")
 
 YAML = """\
 title: "a risk, a risk, a RISK"
@@ -31,7 +34,7 @@ def _source(tmp_path: Path, text: str = YAML, name: str = "n.yaml") -> Source:
 def _at(
     source: Source, code: str, loc: tuple[str | int, ...], offset: int | None = None
 ) -> tuple[int, int]:
-    placed = source.locate(Problem(code, "m", "中", loc, offset=offset), "shown.yaml")
+    placed = source.locate(Problem(code, {}, loc, offset=offset), "shown.yaml")
     assert placed.path == "shown.yaml"
     return placed.line, placed.column
 
@@ -80,9 +83,9 @@ def test_position_in_skips_white_space_and_falls_back_to_the_start(tmp_path: Pat
 
 def test_a_problem_located_while_loading_keeps_its_place_and_path(tmp_path: Path) -> None:
     source = _source(tmp_path)
-    found = Problem("syntax.yaml", "m", "中", path="house.yaml", line=4, column=2)
+    found = Problem("syntax.yaml", {}, path="house.yaml", line=4, column=2)
     assert source.locate(found, "shown.yaml") == found
-    bare = Problem("syntax.yaml", "m", "中", line=4, column=2)
+    bare = Problem("syntax.yaml", {}, line=4, column=2)
     assert source.locate(bare, "shown.yaml").path == "shown.yaml"
 
 
@@ -90,16 +93,16 @@ def test_a_missing_markdown_section_says_which_heading_to_add_and_where(tmp_path
     text = "---\ntitle: t\n---\n\n## Event\n\ne\n\n## Risks\n\nr\n\n"
     source = _source(tmp_path, text, "n.md")
     source.section_titles = {"commentary": ["点评", "Commentary"]}
-    placed = source.locate(Problem("schema.missing", "m", "中", ("commentary",)), "n.md")
+    placed = source.locate(Problem("schema.missing", {}, ("commentary",)), "n.md")
     assert (placed.line, placed.column) == (9, 1)  # before the heading of the section after it
     assert placed.message == "the section is missing: add a '## 点评' heading with its text"
-    assert placed.message_zh == "缺少该章节：请添加“## 点评”标题及其内容"
-    last = source.locate(Problem("schema.missing", "m", "中", ("risks",)), "n.md")
+    assert placed.message_in(ZH) == "缺少该章节：请添加“## 点评”标题及其内容"
+    last = source.locate(Problem("schema.missing", {}, ("risks",)), "n.md")
     assert "'## Risks'" in last.message
 
 
 def test_a_missing_last_section_points_at_the_last_written_line(tmp_path: Path) -> None:
     source = _source(tmp_path, "---\ntitle: t\n---\n\n## Event\n\ne\n\n\n", "n.md")
-    placed = source.locate(Problem("schema.missing", "m", "中", ("risks",)), "n.md")
+    placed = source.locate(Problem("schema.missing", {}, ("risks",)), "n.md")
     assert (placed.line, placed.column) == (7, 1)
     assert "'## Risks'" in placed.message
