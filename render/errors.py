@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from schemas.problems import Problem, Severity
+from typing import TYPE_CHECKING, Any
+
+from schemas.problems import Problem
+
+if TYPE_CHECKING:
+    from schemas.rules import Rule
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 1
@@ -19,15 +24,11 @@ class UserError(Exception):
 
     @classmethod
     def single(
-        cls,
-        path: str,
-        code: str,
-        message: str,
-        message_zh: str,
-        line: int = 0,
-        column: int = 0,
+        cls, rule: Rule, path: str, line: int = 0, column: int = 0, **params: Any
     ) -> UserError:
-        return cls([Problem(code, message, message_zh, (), Severity.ERROR, path, line, column)])
+        """One problem breaking ``rule`` in a file; ``UserError([rule(path=…, …)])`` says the
+        same, and is what new code writes."""
+        return cls([rule(path=path, line=line, column=column, **params)])
 
 
 class UsageError(Exception):

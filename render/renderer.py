@@ -31,8 +31,10 @@ from render.settings import Settings
 from render.validate.images import Figures, ImageProblem, css_problems
 from render.validate.models import validate
 from schemas.note import NoteBase, note_model
-from schemas.problems import Loc, Problem, Severity, quote
+from schemas.problems import Loc, Problem, Severity
 from schemas.report_type import ReportType
+from schemas.rules import Quoted, Text
+from schemas.rules.rendering import TEMPLATE
 
 if TYPE_CHECKING:
     from render.pdf.writer import PdfWriter
@@ -245,11 +247,13 @@ class Renderer:
         if not isinstance(template, str) or template in names:
             return []
         return [
-            Problem(
-                "render.template",
-                f"no template {quote(template)} (templates: {', '.join(names)})",
-                f"没有名为{quote(template, zh=True)}的模板（可用：{', '.join(names)}）",
+            TEMPLATE(
                 ("template",),
+                problem=Text(
+                    "no template {value} (templates: {known})",
+                    value=Quoted(template),
+                    known=", ".join(names),
+                ),
             )
         ]
 
@@ -274,10 +278,7 @@ class Renderer:
                 try:
                     figures.open(reference)
                 except ImageProblem as exc:
-                    problems += [
-                        Problem(i.code, i.message, i.message_zh, loc, offset=offset)
-                        for i in exc.issues
-                    ]
+                    problems += [replace(i, loc=loc, offset=offset) for i in exc.issues]
         return problems
 
     @staticmethod
@@ -288,10 +289,7 @@ class Renderer:
         css = profile.stylesheet.read_text(encoding="utf-8", errors="replace")
         confinement = Confinement(path.parent, profile.folder)
         where = display_path(profile.stylesheet)
-        return [
-            Problem(i.code, i.message, i.message_zh, path=where, line=i.line, column=i.column)
-            for i in css_problems(css, profile.folder, confinement)
-        ]
+        return [replace(i, path=where) for i in css_problems(css, profile.folder, confinement)]
 
     # -- render -----------------------------------------------------------------------------
 
