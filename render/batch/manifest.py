@@ -36,7 +36,7 @@ from schemas.manifest import (
 )
 from schemas.problems import Problem, Severity
 from schemas.rules import Text
-from schemas.rules.rendering import MANIFEST, MISSING, MODIFIED, NO_MANIFEST, UNLISTED
+from schemas.rules.project import MANIFEST, MISSING, MODIFIED, NO_MANIFEST, UNLISTED
 
 if TYPE_CHECKING:
     from render.renderer import Checked

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from render.cli.app import app
 from render.load.note import NOTE_SUFFIXES
 from schemas.note import Note
-from schemas.rules import RULES, rendering
+from schemas.rules import RULES, project
 
 CORPUS = Path(__file__).resolve().parent / "broken"
 NOTES = sorted(p for p in CORPUS.iterdir() if p.suffix in NOTE_SUFFIXES)
@@ -138,6 +138,6 @@ def test_every_rule_code_is_documented_and_the_corpus_covers_most() -> None:
     # a build's folder, not a note: tests/render/batch/test_manifest.py.
     after_layout = {"render.unprinted", "render.glyph", "render.layout", "render.style"}
     unreachable = {"file.missing", "render.internal", "render.project_config", "render.timeout"}
-    verify = (rendering.NO_MANIFEST, rendering.MANIFEST, rendering.MISSING, rendering.MODIFIED)
-    unreachable |= after_layout | {rule.code for rule in (*verify, rendering.UNLISTED)}
+    verify = (project.NO_MANIFEST, project.MANIFEST, project.MISSING, project.MODIFIED)
+    unreachable |= after_layout | {rule.code for rule in (*verify, project.UNLISTED)}
     assert set(RULES) - exercised <= unreachable

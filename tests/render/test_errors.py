@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 from render.cli.app import app
 from render.errors import EXIT_BUG, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError
 from schemas.rules import Quoted, note
-from schemas.rules.rendering import MISSING, STYLE, TEMPLATE
+from schemas.rules.project import MISSING
+from schemas.rules.rendering import STYLE, TEMPLATE
 
 
 def test_user_error_carries_every_problem_and_says_them_one_per_line() -> None:
