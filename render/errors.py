@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from schemas.problems import Problem, Severity
+from typing import TYPE_CHECKING
+
+from schemas.problems import Problem
+
+if TYPE_CHECKING:
+    pass
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 1
@@ -16,18 +21,6 @@ class UserError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(p.text() for p in problems))
         self.problems = problems
-
-    @classmethod
-    def single(
-        cls,
-        path: str,
-        code: str,
-        message: str,
-        message_zh: str,
-        line: int = 0,
-        column: int = 0,
-    ) -> UserError:
-        return cls([Problem(code, message, message_zh, (), Severity.ERROR, path, line, column)])
 
 
 class UsageError(Exception):

@@ -31,13 +31,20 @@ from render.settings import Settings
 from render.validate.images import Figures, ImageProblem, css_problems
 from render.validate.models import validate
 from schemas.note import NoteBase, note_model
-from schemas.problems import Loc, Problem, Severity, quote
+from schemas.problems import Loc, Problem, Severity
 from schemas.report_type import ReportType
+from schemas.rules import Quoted, Text, reading
+from schemas.rules.rendering import TEMPLATE
 
 if TYPE_CHECKING:
     from render.pdf.writer import PdfWriter
 
 Format = Literal["pdf", "html"]
+
+#: The rules that judge a Markdown body's sections, which only the house's report type names.
+_BODY_RULES = frozenset(
+    rule.code for rule in (reading.HEADING, reading.DUPLICATE, reading.PREAMBLE)
+)
 
 
 @dataclass
@@ -202,7 +209,7 @@ class Renderer:
         checked.source = source
         profile = checked.profile
         # Without its house the body's headings cannot be judged: report the house's problems.
-        body = [p for p in source.problems if profile is not None or not p.code.startswith("body.")]
+        body = [p for p in source.problems if profile is not None or p.code not in _BODY_RULES]
         # A house problem is located in house.yaml already; a note problem gets the note's place.
         located = [p if p.path else source.locate(p, display) for p in [*problems, *body]]
         if profile is not None:
@@ -245,11 +252,13 @@ class Renderer:
         if not isinstance(template, str) or template in names:
             return []
         return [
-            Problem(
-                "render.template",
-                f"no template {quote(template)} (templates: {', '.join(names)})",
-                f"没有名为{quote(template, zh=True)}的模板（可用：{', '.join(names)}）",
+            TEMPLATE(
                 ("template",),
+                problem=Text(
+                    "no template {value} (templates: {known})",
+                    value=Quoted(template),
+                    known=", ".join(names),
+                ),
             )
         ]
 
@@ -274,10 +283,7 @@ class Renderer:
                 try:
                     figures.open(reference)
                 except ImageProblem as exc:
-                    problems += [
-                        Problem(i.code, i.message, i.message_zh, loc, offset=offset)
-                        for i in exc.issues
-                    ]
+                    problems += [replace(i, loc=loc, offset=offset) for i in exc.issues]
         return problems
 
     @staticmethod
@@ -288,10 +294,7 @@ class Renderer:
         css = profile.stylesheet.read_text(encoding="utf-8", errors="replace")
         confinement = Confinement(path.parent, profile.folder)
         where = display_path(profile.stylesheet)
-        return [
-            Problem(i.code, i.message, i.message_zh, path=where, line=i.line, column=i.column)
-            for i in css_problems(css, profile.folder, confinement)
-        ]
+        return [replace(i, path=where) for i in css_problems(css, profile.folder, confinement)]
 
     # -- render -----------------------------------------------------------------------------
 

@@ -79,23 +79,6 @@ def fails(problems: Iterable[Problem], strict: bool = False) -> bool:
     return any(p.severity is Severity.ERROR or strict for p in problems)
 
 
-def quote(value: object, limit: int = 40, zh: bool = False) -> str:
-    r"""A value quoted for a message: control characters escaped, long text shortened.
-
-    >>> quote("S03405")
-    "'S03405'"
-    >>> quote("稳赚", zh=True)
-    '“稳赚”'
-    >>> print(quote("a\tb" + "x" * 50, limit=8))
-    'a\tbxxxx…'
-    """
-    text = str(value)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    text = "".join(visible(char) for char in text)
-    return f"“{text}”" if zh else f"'{text}'"
-
-
 def visible(char: str) -> str:
     """A character as it can be printed on one line of a message."""
     code = ord(char)

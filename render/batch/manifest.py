@@ -35,6 +35,8 @@ from schemas.manifest import (
     is_plain_name,
 )
 from schemas.problems import Problem, Severity
+from schemas.rules import Text
+from schemas.rules.project import MANIFEST, MISSING, MODIFIED, NO_MANIFEST, UNLISTED
 
 if TYPE_CHECKING:
     from render.renderer import Checked
@@ -68,7 +70,16 @@ _REASONS = {
 
 
 class ManifestError(Exception):
-    """A manifest that cannot be read: not JSON, or not a manifest this program wrote."""
+    """A manifest that cannot be read: not JSON, or not a manifest this program wrote.
+
+    ``str()`` of it is one English line, the file then why; :attr:`reason` is why, in words a
+    problem translates.
+    """
+
+    def __init__(self, path: Path, reason: Text) -> None:
+        super().__init__(f"{path} {reason}")
+        self.path = path
+        self.reason = reason
 
 
 #: How every manifest render writes begins (its keys are sorted), whatever its format number.
@@ -292,23 +303,28 @@ class Manifest:
             return cls(folder)
         handle = open_regular(path)
         if handle is None:  # a pipe or a device would never end, a link to nothing is no manifest
-            raise ManifestError(f"{path} cannot be read: it is not a regular file")
+            raise ManifestError(path, Text("cannot be read: it is not a regular file"))
         try:
             with handle:
                 data = json.loads(handle.read())
         except (OSError, ValueError, RecursionError) as exc:
-            raise ManifestError(f"{path} cannot be read: {exc}") from None
+            raise ManifestError(path, Text("cannot be read: {error}", error=str(exc))) from None
         if not isinstance(data, dict) or not isinstance(data.get("notes"), dict):
-            raise ManifestError(f"{path} is not a render manifest (no 'notes' table)")
+            raise ManifestError(path, Text("is not a render manifest (no 'notes' table)"))
         if data.get("format") != MANIFEST_FORMAT:
             raise ManifestError(
-                f"{path} has manifest format {data.get('format')!r}; "
-                f"this version of render writes format {MANIFEST_FORMAT}"
+                path,
+                Text(
+                    "has manifest format {found}; this version of render writes format {format}",
+                    found=repr(data.get("format")),
+                    format=MANIFEST_FORMAT,
+                ),
             )
         try:
             record = ManifestRecord.model_validate(data)
         except (ValidationError, RecursionError) as exc:
-            raise ManifestError(f"{path} is not a valid manifest: {_first_error(exc)}") from None
+            reason = Text("is not a valid manifest: {error}", error=_first_error(exc))
+            raise ManifestError(path, reason) from None
         return cls(folder, dict(record.notes))
 
     def dumps(self) -> bytes:
@@ -353,11 +369,6 @@ def outputs_intact(folder: Path, outputs: dict[str, Output], names: Iterable[str
     return True
 
 
-def _problem(code: str, message: str, message_zh: str, path: str, warning: bool = False) -> Problem:
-    severity = Severity.WARNING if warning else Severity.ERROR
-    return Problem(code, message, message_zh, (), severity, path)
-
-
 @dataclass
 class Verification:
     """What ``render verify`` found: how many outputs matched, and every mismatch."""
@@ -380,19 +391,14 @@ def verify(folder: Path, display: str | None = None) -> Verification:
     result = Verification()
     if not (folder / MANIFEST_NAME).is_file():
         result.problems.append(
-            _problem(
-                "verify.no_manifest",
-                f"no {MANIFEST_NAME} here; build into this folder with `render build -o {shown}`",
-                f"此处没有 {MANIFEST_NAME}；请先用 `render build -o {shown}` 构建",
-                where(MANIFEST_NAME),
-            )
+            NO_MANIFEST(manifest=MANIFEST_NAME, folder=shown, path=where(MANIFEST_NAME))
         )
         return result
     try:
         manifest = Manifest.load(folder)
     except ManifestError as exc:
         result.problems.append(
-            _problem("verify.manifest", str(exc), f"清单无法读取：{exc}", where(MANIFEST_NAME))
+            MANIFEST(file=str(exc.path), reason=exc.reason, path=where(MANIFEST_NAME))
         )
         return result
     listed: set[str] = set()
@@ -405,23 +411,10 @@ def verify(folder: Path, display: str | None = None) -> Verification:
             result.checked += 1
             found = sha256_file(folder / name)
             if found is None:
-                result.problems.append(
-                    _problem(
-                        "verify.missing",
-                        "listed in the manifest but missing",
-                        "清单中有记录，但文件不存在",
-                        where(name),
-                    )
-                )
+                result.problems.append(MISSING(path=where(name)))
             elif found != record.sha256:
                 result.problems.append(
-                    _problem(
-                        "verify.modified",
-                        f"modified since it was built: sha256 {found}, "
-                        f"the manifest records {record.sha256}",
-                        f"构建后被修改：sha256 为 {found}，清单记录为 {record.sha256}",
-                        where(name),
-                    )
+                    MODIFIED(found=found, recorded=record.sha256, path=where(name))
                 )
     for path in sorted(folder.iterdir()):
         if (
@@ -430,13 +423,5 @@ def verify(folder: Path, display: str | None = None) -> Verification:
             and not path.name.startswith(".")
             and path.name not in listed
         ):
-            result.problems.append(
-                _problem(
-                    "verify.unlisted",
-                    "not in the manifest: not written by a complete build",
-                    "不在清单中：并非由一次完整的构建写入",
-                    where(path.name),
-                    warning=True,
-                )
-            )
+            result.problems.append(UNLISTED(path=where(path.name)))
     return result

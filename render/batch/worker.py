@@ -38,6 +38,8 @@ from render.errors import UserError
 from render.load.config import note_limits
 from render.settings import Settings
 from schemas.problems import Problem, fails
+from schemas.rules import Text
+from schemas.rules.rendering import TIMEOUT
 
 if TYPE_CHECKING:
     from render.renderer import Renderer
@@ -217,16 +219,8 @@ def _posted_after(seconds: float) -> Iterator[None]:
 
 def timeout_problem(display: str, seconds: float, forced: bool = False) -> Problem:
     """The located problem of a note stopped at its time limit."""
-    how = "its worker was killed" if forced else "it was stopped"
-    how_zh = "已强制结束其工作进程" if forced else "已停止"
-    return Problem(
-        "render.timeout",
-        f"rendering took longer than the limit of {seconds:g} seconds and {how}; "
-        "if the note is genuine, raise render_seconds in the [limits] table of render.toml",
-        f"渲染超过{seconds:g}秒的时间上限，{how_zh}；若报告内容无误，"
-        "可在 render.toml 的 [limits] 表中调高 render_seconds",
-        path=display,
-    )
+    how = Text("its worker was killed") if forced else Text("it was stopped")
+    return TIMEOUT(seconds=seconds, how=how, path=display)
 
 
 def timed_out(job: Job, forced: bool = False) -> Result:

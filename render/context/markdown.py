@@ -16,7 +16,7 @@ from render.settings import Limits
 from render.validate.images import Figure, Figures, ImageProblem
 from schemas.markdown import PARSER, note_markdown
 from schemas.note import line_starts, starts_with_source
-from schemas.problems import Loc, Problem
+from schemas.problems import Loc
 
 #: The attribute that names where in the note an element's text was written (``event:12``).
 MARK = "data-src"
@@ -104,9 +104,7 @@ class BodyRenderer:
             figure = self.figures.open(reference)
         except ImageProblem as exc:
             # The check reported it at its place; here only a file changed since can fail.
-            raise UserError(
-                [Problem(i.code, i.message, i.message_zh) for i in exc.issues]
-            ) from None
+            raise UserError(exc.issues) from None
         if figure.key not in self._defined:
             self._defined.add(figure.key)
             self._pending.append(figure.css())

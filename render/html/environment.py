@@ -33,7 +33,9 @@ from render.load.houses import HouseProfile
 from render.pdf.confine import Confinement, Refused
 from render.report import display_path
 from render.settings import Settings
-from schemas.problems import Problem, quote
+from schemas.problems import Problem
+from schemas.rules import Text
+from schemas.rules.rendering import RESOURCE, SANDBOX, TEMPLATE
 
 
 def template_names(profile: HouseProfile, builtin: Path) -> list[str]:
@@ -108,35 +110,56 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return None
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
-        raise SecurityError(
-            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe"
+        raise Forbidden(
+            Text(
+                "access to attribute {attribute} of {kind} object is unsafe",
+                attribute=repr(attribute),
+                kind=repr(type(obj).__name__),
+            )
         )
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             for sequence, times in ((left, right), (right, left)):
                 if isinstance(sequence, str | list | tuple) and isinstance(times, int):
-                    _bound(len(sequence) * times, MAX_SEQUENCE, "a repeated sequence")
+                    _bound(len(sequence) * times, MAX_SEQUENCE, Text("a repeated sequence"))
         elif operator == "**" and isinstance(left, int) and isinstance(right, int):
-            _bound(abs(right) * max(abs(left).bit_length(), 1), MAX_POWER_BITS, "a power's bits")
+            bits = abs(right) * max(abs(left).bit_length(), 1)
+            _bound(bits, MAX_POWER_BITS, Text("a power's bits"))
         elif operator == "%" and isinstance(left, str):
             for match in _PERCENT_SPEC.finditer(left):
                 for size in match.groups():
                     if size == "*":
-                        raise SecurityError("a % format takes its width from its arguments")
-                    _bound(int(size or 0), MAX_FORMAT_WIDTH, "a % format's width")
+                        raise Forbidden(Text("a % format takes its width from its arguments"))
+                    _bound(int(size or 0), MAX_FORMAT_WIDTH, Text("a % format's width"))
         return super().call_binop(context, operator, left, right)
 
 
-def _bound(size: int, limit: int, what: str) -> None:
+class Forbidden(SecurityError):
+    """What the sandbox refuses, saying why in words a problem translates (:attr:`reason`);
+    ``str()`` of it is the English, as Jinja's own refusals are."""
+
+    def __init__(self, reason: Text) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+def _bound(size: int, limit: int, what: Text) -> None:
     if size > limit:
-        raise SecurityError(f"{what} would be {size}, over the sandbox's limit of {limit}")
+        raise Forbidden(
+            Text(
+                "{what} would be {size}, over the sandbox's limit of {limit}",
+                what=what,
+                size=size,
+                limit=limit,
+            )
+        )
 
 
 def _range(*args: int) -> range:
     """Jinja's sandboxed ``range``, failing as a sandbox violation rather than an overflow."""
     numbers = range(*args)
-    _bound(len(numbers), MAX_RANGE, "a range's length")
+    _bound(len(numbers), MAX_RANGE, Text("a range's length"))
     return numbers
 
 
@@ -158,7 +181,9 @@ class _Folder(FileSystemLoader):
     ) -> tuple[str, str, Callable[[], bool] | None]:
         source, filename, uptodate = super().get_source(environment, template)
         if not Path(filename).resolve().is_relative_to(self.folder):
-            error = SecurityError(f"the template {template!r} leads outside its folder")
+            error = Forbidden(
+                Text("the template {template} leads outside its folder", template=repr(template))
+            )
             error.filename = filename  # type: ignore[attr-defined]
             raise error
         return (_house_references(source) if self.house else source), filename, uptodate
@@ -254,12 +279,11 @@ def _inline_urls(css: str, profile: HouseProfile) -> str:
     confinement = Confinement(profile.folder)
     problems: list[Problem] = []
 
-    def refuse(token: Any, message: str, message_zh: str) -> None:
+    def refuse(token: Any, what: Text, why: Text) -> None:
         problems.append(
-            Problem(
-                "render.resource",
-                message,
-                message_zh,
+            RESOURCE(
+                what=what,
+                why=why,
                 path=display_path(profile.stylesheet),
                 line=token.source_line,
                 column=token.source_column,
@@ -272,7 +296,7 @@ def _inline_urls(css: str, profile: HouseProfile) -> str:
         try:
             return confinement.data_uri(reference, profile.folder)
         except Refused as exc:
-            refuse(token, f"the house stylesheet's url() is refused: {exc}", _refused_zh(reference))
+            refuse(token, Text("the house stylesheet's url() is refused"), exc.reason)
             return reference
 
     def walk(tokens: list[Any]) -> None:
@@ -290,8 +314,8 @@ def _inline_urls(css: str, profile: HouseProfile) -> str:
             elif isinstance(token, tinycss2.ast.AtKeywordToken) and token.lower_value == "import":
                 refuse(
                     token,
-                    "the house stylesheet cannot @import another file: put its rules in style.css",
-                    "机构样式表不能 @import 其他文件：请把规则写进 style.css",
+                    Text("the house stylesheet cannot @import another file"),
+                    Text("put its rules in style.css"),
                 )
             for attr in ("content", "arguments"):
                 if isinstance(getattr(token, attr, None), list):
@@ -302,10 +326,6 @@ def _inline_urls(css: str, profile: HouseProfile) -> str:
     if problems:
         raise UserError(problems)
     return str(tinycss2.serialize(tokens))
-
-
-def _refused_zh(reference: str) -> str:
-    return f"机构样式表的 url() 被拒绝：{quote(reference, zh=True)}必须是机构文件夹中的文件"
 
 
 def template_files(profile: HouseProfile, templates: Path) -> tuple[str, ...]:
@@ -345,28 +365,26 @@ def render_html(
         path, line = _template_position(exc)
         if path is None or not _in_folder(Path(path), profile.templates):
             raise
-        code, what, what_zh = _FAILURES.get(
-            type(exc), ("render.template", "cannot be rendered", "无法渲染")
+        raise UserError([_failed(exc, display_path(Path(path)), line or 0)]) from None
+
+
+def _failed(exc: Exception, path: str, line: int) -> Problem:
+    """A house template's failure as the problem of its kind, at the template's line."""
+    where = {"path": path, "line": line, "column": 1 if line else 0}
+    # Render's own refusals say why in words that translate; Jinja's and Python's are English.
+    reason = exc.reason if isinstance(exc, Forbidden | Refused) else str(exc)
+    # A sandbox refusal is named as Jinja names its own, whichever of the two made it.
+    kind = SecurityError.__name__ if isinstance(exc, Forbidden) else type(exc).__name__
+    failure = Text("{kind}: {error}", kind=kind, error=reason)
+    if isinstance(exc, SecurityError):
+        return SANDBOX(failure=failure, **where)
+    if isinstance(exc, Refused):
+        return RESOURCE(
+            what=Text("the house template names a file it may not use"), why=failure, **where
         )
-        raise UserError(
-            [
-                Problem(
-                    code,
-                    f"the house template {what}: {type(exc).__name__}: {exc}",
-                    f"机构模板{what_zh}：“{type(exc).__name__}: {exc}”",
-                    path=display_path(Path(path)),
-                    line=line or 0,
-                    column=1 if line else 0,
-                )
-            ]
-        ) from None
-
-
-#: Failures of a house template that are not plain mistakes, with their own codes.
-_FAILURES = {
-    SecurityError: ("render.sandbox", "does what the sandbox forbids", "做了沙箱禁止的操作"),
-    Refused: ("render.resource", "names a file it may not use", "引用了不可使用的文件"),
-}
+    return TEMPLATE(
+        problem=Text("the house template cannot be rendered: {failure}", failure=failure), **where
+    )
 
 
 def _in_folder(path: Path, folder: Path) -> bool:

@@ -14,18 +14,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from schemas.problems import quote
+from schemas.rules import Quoted, Text
 
 
 class Refused(ValueError):
     """A resource reference that points outside the allowed folders or at the network.
 
-    ``str()`` of it says why in English; :attr:`message_zh` says it in Chinese.
+    ``str()`` of it says why in English; :attr:`reason` is the same words, to be translated
+    where a problem prints them.
     """
 
-    def __init__(self, message: str, message_zh: str) -> None:
-        super().__init__(message)
-        self.message_zh = message_zh
+    def __init__(self, reason: Text) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 class Confinement:
@@ -40,7 +41,7 @@ class Confinement:
         Relative references are read from ``base``; symlinks are followed before the check, so a
         link that leads out of the folder is refused too.
         """
-        shown, shown_zh = quote(reference, 80), quote(reference, 80, zh=True)
+        shown = Quoted(reference, 80)
         parts = urlsplit(reference)
         scheme = parts.scheme.lower()
         # A file URL naming a host is a remote share: urllib would look the host up (a DNS query)
@@ -48,26 +49,30 @@ class Confinement:
         remote_file = scheme == "file" and parts.netloc.lower() not in ("", "localhost")
         if scheme in ("http", "https", "ftp", "ftps") or reference.startswith("//") or remote_file:
             raise Refused(
-                f"{shown} is on the network; rendering never fetches from it",
-                f"{shown_zh}位于网络上，渲染时从不联网获取",
+                Text(
+                    "{reference} is on the network; rendering never fetches from it",
+                    reference=shown,
+                )
             )
         if scheme == "file":
             target = Path(unquote(parts.path))
         elif scheme and len(scheme) > 1:
             raise Refused(
-                f"{shown} uses the unsupported scheme '{scheme}:'",
-                f"{shown_zh}使用了不支持的协议“{scheme}:”",
+                Text(
+                    "{reference} uses the unsupported scheme {scheme}",
+                    reference=shown,
+                    scheme=Quoted(f"{scheme}:"),
+                )
             )
         else:
             target = base / unquote(parts.path)
         resolved = target.resolve()
         if not any(resolved.is_relative_to(root) for root in self.roots):
             raise Refused(
-                f"{shown} is outside the note's and the house's folders",
-                f"{shown_zh}位于报告和机构文件夹之外",
+                Text("{reference} is outside the note's and the house's folders", reference=shown)
             )
         if not resolved.is_file():
-            raise Refused(f"{shown} does not exist", f"{shown_zh}不存在")
+            raise Refused(Text("{reference} does not exist", reference=shown))
         return resolved
 
     def data_uri(self, reference: str, base: Path) -> str:

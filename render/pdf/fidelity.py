@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from weasyprint import HTML, Document
@@ -13,7 +13,9 @@ from weasyprint.formatting_structure import boxes
 from render.context.markdown import MARK, read_mark
 from render.load.note import Source
 from render.pdf.writer import Logged
-from schemas.problems import Loc, Problem, Severity, quote
+from schemas.problems import Loc, Problem
+from schemas.rules import Quoted, Text
+from schemas.rules.rendering import UNPRINTED
 
 #: Characters layout may add, drop or move without changing the text: white space (collapsed,
 #: or ending a line), soft hyphens, and the zero-width space WeasyPrint adds for word spacing.
@@ -103,47 +105,28 @@ class FidelityCheck:
                 return []
         snippet = _INVISIBLE.sub("", block.text())[position:]
         offset = self._find(block, snippet) if position else block.offset
-        what = "its text" if position == 0 else f"its text from {quote(snippet, 20)} on"
-        what_zh = "其文字" if position == 0 else f"其文字自{quote(snippet, 20, zh=True)}起"
-        return [
-            self._located(
-                "render.unprinted",
-                f"the {_name(block.element)} is not printed as written: {what} is on no page "
-                "(hidden by the house style, clipped, or lost in layout)",
-                f"该{_name_zh(block.element)}未按原文印出：{what_zh}不在任何页面上"
-                "（被机构样式隐藏、裁切或在排版中丢失）",
-                block.loc,
-                offset,
+        name = _name(block.element)
+        if position == 0:
+            what = Text("the {block} is not printed as written: its text", block=name)
+        else:
+            what = Text(
+                "the {block} is not printed as written: its text from {snippet} on",
+                block=name,
+                snippet=Quoted(snippet, 20),
             )
-        ]
+        return [self._located(UNPRINTED(block.loc, what=what, offset=offset))]
 
     def _figure_missing(self, block: _Block, image: ET.Element) -> Problem:
-        return self._located(
-            "render.unprinted",
-            "a figure is not printed: its image is on no page (hidden by the house style, "
-            "clipped, or lost in layout)",
-            "图片未印出：该图不在任何页面上（被机构样式隐藏、裁切或在排版中丢失）",
-            block.loc,
-            block.offset,
-        )
+        what = Text("a figure is not printed: its image")
+        return self._located(UNPRINTED(block.loc, what=what, offset=block.offset))
 
     def _image_failed(self, item: Logged, blocks: list[_Block]) -> tuple[Problem, Any] | None:
         """A figure of the note that WeasyPrint could not load, located at its line."""
         for block in blocks:
             for image in block.images:
                 if image.get("src") == item.url:
-                    problem = item.problem
-                    return (
-                        self._located(
-                            problem.code,
-                            problem.message,
-                            problem.message_zh,
-                            block.loc,
-                            block.offset,
-                            problem.severity,
-                        ),
-                        image,
-                    )
+                    problem = replace(item.problem, loc=block.loc, offset=block.offset, path="")
+                    return self._located(problem), image
         return None
 
     def _glyph(self, item: Logged, blocks: list[_Block]) -> list[Problem]:
@@ -156,7 +139,7 @@ class FidelityCheck:
                 text = self._field_text(block.loc)
                 offsets[block.loc] = {i for i, c in enumerate(text) if c == char}
         found = [
-            self._located(problem.code, problem.message, problem.message_zh, loc, index)
+            self._located(replace(problem, loc=loc, offset=index, path=""))
             for loc, indexes in offsets.items()
             for index in sorted(indexes)
         ][:_PLACES_PER_CHARACTER]
@@ -165,26 +148,11 @@ class FidelityCheck:
         # Not in the note's Markdown: another field printed by a template, or the house's text.
         index = self.source.text.find(char)
         if index < 0:
-            return [
-                Problem(
-                    problem.code,
-                    problem.message + " (a text of the house or its templates)",
-                    problem.message_zh + "（来自机构或其模板的文字）",
-                    path=self.display,
-                )
-            ]
+            where = Text(" (a text of the house or its templates)")
+            return [replace(problem, params={**problem.params, "where": where}, path=self.display)]
         line = self.source.text.count("\n", 0, index) + 1
         column = index - (self.source.text.rfind("\n", 0, index) + 1) + 1
-        return [
-            Problem(
-                problem.code,
-                problem.message,
-                problem.message_zh,
-                path=self.display,
-                line=line,
-                column=column,
-            )
-        ]
+        return [replace(problem, path=self.display, line=line, column=column)]
 
     # -- where --------------------------------------------------------------------------------
 
@@ -204,17 +172,8 @@ class FidelityCheck:
                 return index
         return block.offset
 
-    def _located(
-        self,
-        code: str,
-        message: str,
-        message_zh: str,
-        loc: Loc,
-        offset: int,
-        severity: Severity = Severity.ERROR,
-    ) -> Problem:
-        """A problem at ``offset`` characters into a field's text, located in the note file."""
-        problem = Problem(code, message, message_zh, loc, severity, offset=offset)
+    def _located(self, problem: Problem) -> Problem:
+        """A problem at its ``offset`` characters into a field's text, located in the note file."""
         return self.source.locate(problem, self.display)
 
 
@@ -319,21 +278,16 @@ def _overlaps(a: Rect, b: Rect) -> bool:
 
 
 _NAMES = {
-    "p": ("paragraph", "段落"),
-    "li": ("list item", "列表项"),
-    "td": ("table cell", "表格单元格"),
-    "th": ("table header", "表头单元格"),
-    "figure": ("figure", "图"),
-    "code": ("code block", "代码块"),
-    "strong": ("point's lead", "要点标题"),
+    "p": Text("paragraph"),
+    "li": Text("list item"),
+    "td": Text("table cell"),
+    "th": Text("table header"),
+    "figure": Text("figure"),
+    "code": Text("code block"),
+    "strong": Text("point's lead"),
 }
 
 
-def _name(element: ET.Element) -> str:
+def _name(element: ET.Element) -> Text:
     tag = str(element.tag)
-    return _NAMES.get(tag, ("heading" if re.fullmatch(r"h\d", tag) else "text", ""))[0]
-
-
-def _name_zh(element: ET.Element) -> str:
-    tag = str(element.tag)
-    return _NAMES.get(tag, ("", "标题" if re.fullmatch(r"h\d", tag) else "文字"))[1]
+    return _NAMES.get(tag, Text("heading") if re.fullmatch(r"h\d", tag) else Text("text"))

@@ -16,8 +16,10 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from render.errors import UserError
-from render.pdf.confine import Confinement
-from schemas.problems import Problem, Severity, quote
+from render.pdf.confine import Confinement, Refused
+from schemas.problems import Problem, Severity
+from schemas.rules import Quoted, Text
+from schemas.rules.rendering import GLYPH, LAYOUT, RESOURCE, STYLE
 
 #: The line the HTML stage writes between the built-in stylesheet and the house's own.
 HOUSE_CSS_MARK = "/* house style.css */"
@@ -79,12 +81,9 @@ class PdfWriter:
                 data = document.write_pdf(pdf_identifier=False, pdf_tags=False)
             except FatalURLFetchingError as exc:
                 cause = exc.__cause__ or exc
-                raise UserError.single(
-                    display,
-                    "render.resource",
-                    f"a template asks for a resource that is refused: {cause}",
-                    f"模板引用的资源被拒绝：{cause}",
-                ) from None
+                why = cause.reason if isinstance(cause, Refused) else str(cause)
+                what = Text("a template asks for a resource that is refused")
+                raise UserError([RESOURCE(what=what, why=why, path=display)]) from None
         assert data is not None
         logged = [found for r in records if (found := _logged(r, html, display, house_css))]
         problems = check(source, document, logged) if check else [x.problem for x in logged]
@@ -163,14 +162,7 @@ def _logged(
         return None
     if message.startswith(".notdef glyph") and isinstance(record.args, tuple) and record.args:
         char = str(record.args[0])
-        problem = Problem(
-            "render.glyph",
-            f"no font has a glyph for {quote(char)} (U+{ord(char[0]):04X}): it would print as "
-            "an empty box",
-            f"没有字体包含字符{quote(char, zh=True)}（U+{ord(char[0]):04X}）的字形，"
-            "打印出来将是一个空框",
-            path=display,
-        )
+        problem = GLYPH(char=Quoted(char), codepoint=f"{ord(char[0]):04X}", where="", path=display)
         return Logged(problem, char=char)
     lost = record.levelno >= logging.ERROR or message.startswith(_LOST)
     severity = Severity.ERROR if lost else Severity.WARNING
@@ -180,23 +172,15 @@ def _logged(
     if place and house_css and not lost:
         line = _house_css_line(html, int(place.group(1)))
         if line is not None:
-            problem = Problem(
-                "render.style",
-                f"the house's stylesheet has a declaration the layout engine ignores: {text}",
-                f"机构样式表中有排版引擎忽略的声明：{text}",
+            problem = STYLE(
+                report=text,
                 severity=severity,
                 path=house_css[1],
                 line=line,
                 column=int(place.group(2)),
             )
             return Logged(problem)
-    problem = Problem(
-        "render.layout",
-        f"the layout engine reports: {text}",
-        f"排版引擎报告：{text}",
-        severity=severity,
-        path=display,
-    )
+    problem = LAYOUT(report=text, severity=severity, path=display)
     return Logged(problem, url=url)
 
 

@@ -21,6 +21,7 @@ from render.renderer import Checked, Renderer
 from render.report import display_path as display
 from render.settings import Settings
 from schemas.problems import Problem, Severity
+from schemas.rules.rendering import INTERNAL
 
 log = logging.getLogger("render.preview")
 
@@ -112,13 +113,7 @@ def _summary(checked: Checked) -> dict[str, str]:
 def _bug_problem(exc: Exception, where: str, logged: bool = False) -> Problem:
     if not logged:
         log.error("internal error rendering %s", where, exc_info=exc)
-    return Problem(
-        "render.internal",
-        f"internal error (a bug in render, not in the note; the server log has the "
-        f"traceback): {type(exc).__name__}: {exc}",
-        f"内部错误（render 的缺陷，并非笔记的问题；服务器日志中有详细信息）：{type(exc).__name__}: {exc}",
-        path=where,
-    )
+    return INTERNAL(error=f"{type(exc).__name__}: {exc}", path=where)
 
 
 class Notes:

@@ -28,7 +28,9 @@ from PIL import Image
 
 from render.pdf.confine import Confinement, Refused
 from render.settings import Limits
-from schemas.problems import quote
+from schemas.problems import Problem
+from schemas.rules import Quoted, Text
+from schemas.rules.rendering import IMAGE, IMAGE_LIMIT, RESOURCE
 
 #: Raster formats both the PDF (WeasyPrint, through Pillow) and a browser draw, with their types.
 RASTER_TYPES = {
@@ -42,7 +44,6 @@ SVG_TYPE = "image/svg+xml"
 SVG_NS = "http://www.w3.org/2000/svg"
 #: What messages list as the formats a figure may have.
 FORMATS = "PNG, JPEG, GIF, WebP or SVG"
-FORMATS_ZH = "PNG、JPEG、GIF、WebP 或 SVG"
 
 #: How deep an SVG may hold images (an SVG in a ``data:`` URI in an SVG…); real charts hold none.
 NESTING = 4
@@ -66,24 +67,11 @@ QUARTER_TURNS = {5, 6, 7, 8}
 _ERRORS = (SyntaxError, OSError, ValueError, IndexError, TypeError, struct.error, EOFError)
 
 
-@dataclass(frozen=True)
-class Issue:
-    """One thing wrong with a figure or a stylesheet: a rule code and why, in both languages.
-
-    ``line`` and ``column`` place it in the CSS text it was found in (0 when not in one).
-    """
-
-    code: str
-    message: str
-    message_zh: str
-    line: int = 0
-    column: int = 0
-
-
 class ImageProblem(Exception):
-    """A figure that cannot be printed; carries every issue found in it."""
+    """A figure that cannot be printed; carries every problem found in it, to be located by
+    the caller (the figure's reference in the note)."""
 
-    def __init__(self, issues: list[Issue]) -> None:
+    def __init__(self, issues: list[Problem]) -> None:
         super().__init__("; ".join(issue.message for issue in issues))
         self.issues = issues
 
@@ -136,49 +124,54 @@ class Figure:
 # -- limits -----------------------------------------------------------------------------------
 
 
-def _size(count: int, zh: bool = False) -> str:
+def _size(count: int) -> str | Text:
     if count >= 1024 * 1024:
         return f"{count / (1024 * 1024):.1f} MB"
     if count >= 1024:
         return f"{count / 1024:.1f} KB"
-    return f"{count} 字节" if zh else f"{count} bytes"
+    return Text("{count} bytes", count=count)
 
 
-def _limit(what: str, what_zh: str, limit: tuple[str, str], name: str) -> Issue:
-    """A bound met: ``what`` says what was found, ``limit`` the bound in both languages, and
-    ``name`` is the limit's setting."""
-    return Issue(
-        "render.image_limit",
-        f"{what}, over the limit of {limit[0]} ({name})",
-        f"{what_zh}，超过上限 {limit[1]}（{name}）",
-    )
+def _limit(found: Text, limit: str | Text, setting: str) -> Problem:
+    """A bound met: ``found`` says what was found, ``limit`` the bound, and ``setting`` is the
+    limit's name in the settings."""
+    return IMAGE_LIMIT(found=found, limit=limit, setting=setting)
 
 
-def _pixels(count: int) -> tuple[str, str]:
-    return f"{count:,} pixels", f"{count:,} 像素"
+def _pixels(count: int) -> Text:
+    return Text("{count:,} pixels", count=count)
 
 
-def _too_big(name: str, count: int, limits: Limits) -> Issue | None:
+def _too_big(name: str, count: int, limits: Limits) -> Problem | None:
     if count <= limits.image_bytes:
         return None
     return _limit(
-        f"{quote(name)} is {_size(count)}",
-        f"{quote(name, zh=True)}大小为 {_size(count, zh=True)}",
-        (_size(limits.image_bytes), _size(limits.image_bytes, zh=True)),
+        Text("{image} is {size}", image=Quoted(name), size=_size(count)),
+        _size(limits.image_bytes),
         "image_bytes",
     )
 
 
-def _too_many_pixels(name: str, width: float, height: float, limits: Limits) -> Issue | None:
+def _too_many_pixels(name: str, width: float, height: float, limits: Limits) -> Problem | None:
     pixels = int(width * height)
     if pixels <= limits.image_pixels:
         return None
     return _limit(
-        f"{quote(name)} declares {width:g}×{height:g} = {pixels:,} pixels",
-        f"{quote(name, zh=True)}声明的尺寸为 {width:g}×{height:g} = {pixels:,} 像素",
+        Text(
+            "{image} declares {width:g}×{height:g} = {pixels:,} pixels",
+            image=Quoted(name),
+            width=width,
+            height=height,
+            pixels=pixels,
+        ),
         _pixels(limits.image_pixels),
         "image_pixels",
     )
+
+
+def _image(problem: Text) -> ImageProblem:
+    """A figure that would not print, for one reason."""
+    return ImageProblem([IMAGE(problem=problem)])
 
 
 # -- opening ------------------------------------------------------------------------------------
@@ -203,27 +196,18 @@ def _inspect(
         return raster
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
         return _svg(data, name, base, confinement, limits, depth)
-    raise ImageProblem(
-        [
-            Issue(
-                "render.image",
-                f"{quote(name)} is not a {FORMATS} image",
-                f"{quote(name, zh=True)}不是 {FORMATS_ZH} 格式的图片",
-            )
-        ]
-    )
+    raise _image(Text("{image} is not a {formats} image", image=Quoted(name), formats=FORMATS))
 
 
 def _unreadable(name: str, fmt: str, exc: BaseException) -> ImageProblem:
     reason = str(exc) or type(exc).__name__
-    return ImageProblem(
-        [
-            Issue(
-                "render.image",
-                f"{quote(name)} cannot be decoded as {fmt}: {reason}",
-                f"{quote(name, zh=True)}无法按 {fmt} 格式解码（文件已损坏、被截断或并非该格式）",
-            )
-        ]
+    return _image(
+        Text(
+            "{image} cannot be decoded as {format}: {reason}",
+            image=Quoted(name),
+            format=fmt,
+            reason=reason,
+        )
     )
 
 
@@ -306,13 +290,13 @@ def _parse_svg(data: bytes, name: str) -> list[_Element]:
 
     def doctype(_name: str, _system: str | None, _public: str | None, internal: int) -> None:
         if internal:
-            raise _Refuse("it declares a DTD of its own (an internal subset)")
+            raise _Refuse(Text("it declares a DTD of its own (an internal subset)"))
 
     def entity(entity_name: str, *_: object) -> None:
-        raise _Refuse(f"it declares the entity {quote(entity_name)}")
+        raise _Refuse(Text("it declares the entity {entity}", entity=Quoted(entity_name)))
 
     def external(*_: object) -> int:
-        raise _Refuse("it refers to an external entity")
+        raise _Refuse(Text("it refers to an external entity"))
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         element = _Element(tag, attrs, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
@@ -336,27 +320,27 @@ def _parse_svg(data: bytes, name: str) -> list[_Element]:
     try:
         parser.Parse(data, True)
     except _Refuse as exc:
-        raise ImageProblem(
-            [
-                Issue(
-                    "render.image",
-                    f"the SVG {quote(name)} is refused: {exc} (line {parser.CurrentLineNumber})",
-                    f"SVG 图片{quote(name, zh=True)}被拒绝：其中声明了 DTD 或实体"
-                    f"（第 {parser.CurrentLineNumber} 行）",
-                )
-            ]
+        raise _image(
+            Text(
+                "the SVG {image} is refused: {reason} (line {line})",
+                image=Quoted(name),
+                reason=exc.args[0],
+                line=parser.CurrentLineNumber,
+            )
         ) from None
     except expat.ExpatError as exc:
-        raise ImageProblem(
-            [
-                Issue(
-                    "render.image",
-                    f"{quote(name)} is not a {FORMATS} image: as SVG, it is not well-formed XML "
-                    f"({exc})",
-                    f"{quote(name, zh=True)}不是 {FORMATS_ZH} 格式的图片：作为 SVG，"
-                    f"其 XML 格式有误（第 {exc.lineno} 行第 {exc.offset + 1} 列）",
-                )
-            ]
+        raise _image(
+            Text(
+                "{image} is not a {formats} image: as SVG, it is not well-formed XML "
+                "({error}: line {line}, column {column})",
+                image=Quoted(name),
+                formats=FORMATS,
+                error=expat.ErrorString(exc.code),
+                line=exc.lineno,
+                # expat counts columns from 0; the Chinese message counts them from 1.
+                column=exc.offset,
+                column_1=exc.offset + 1,
+            )
         ) from None
     return elements
 
@@ -367,14 +351,13 @@ def _length(value: str | None, what: str, name: str) -> float | None:
         return None
     match = LENGTH.match(value)
     if not match:
-        raise ImageProblem(
-            [
-                Issue(
-                    "render.image",
-                    f"the SVG {quote(name)} declares {what} {quote(value)}, which is not a length",
-                    f"SVG 图片{quote(name, zh=True)}声明的{what} {quote(value, zh=True)}不是长度",
-                )
-            ]
+        raise _image(
+            Text(
+                "the SVG {image} declares {attribute} {value}, which is not a length",
+                image=Quoted(name),
+                attribute=what,
+                value=Quoted(value),
+            )
         )
     if match.group(2) == "%":
         return None
@@ -388,15 +371,13 @@ def _svg(
     root = elements[0] if elements else None
     if root is None or root.name != f"{SVG_NS} svg":
         tag = root.name.split(" ")[-1] if root else ""
-        raise ImageProblem(
-            [
-                Issue(
-                    "render.image",
-                    f"{quote(name)} is not a {FORMATS} image (its root element is {quote(tag)})",
-                    f"{quote(name, zh=True)}不是 {FORMATS_ZH} 格式的图片"
-                    f"（根元素为{quote(tag, zh=True)}）",
-                )
-            ]
+        raise _image(
+            Text(
+                "{image} is not a {formats} image (its root element is {root})",
+                image=Quoted(name),
+                formats=FORMATS,
+                root=Quoted(tag),
+            )
         )
     width_text, height_text = root.attrs.get("width"), root.attrs.get("height")
     view_box = root.attrs.get("viewBox")
@@ -407,7 +388,7 @@ def _svg(
     area_h = height if height is not None else (box[3] if box else 0)
     pixels = int(area_w * area_h)
     over = _too_many_pixels(name, area_w, area_h, limits)
-    issues: list[Issue] = [over] if over else []
+    issues: list[Problem] = [over] if over else []
     nested = _Resources(name, base, confinement, limits, depth)
     for element in elements:
         for attr, value in element.attrs.items():
@@ -424,8 +405,11 @@ def _svg(
     if nested.pixels + pixels > limits.image_pixels and not issues:
         issues.append(
             _limit(
-                f"{quote(name)} and the images it holds come to {nested.pixels + pixels:,} pixels",
-                f"{quote(name, zh=True)}及其内含图片合计 {nested.pixels + pixels:,} 像素",
+                Text(
+                    "{image} and the images it holds come to {pixels:,} pixels",
+                    image=Quoted(name),
+                    pixels=nested.pixels + pixels,
+                ),
                 _pixels(limits.image_pixels),
                 "image_pixels",
             )
@@ -453,16 +437,13 @@ def _view_box(value: str | None, name: str) -> tuple[float, ...] | None:
     except ValueError:
         numbers = []
     if len(numbers) != 4 or not all(abs(n) < 1e9 for n in numbers) or min(numbers[2:]) <= 0:
-        raise ImageProblem(
-            [
-                Issue(
-                    "render.image",
-                    f"the SVG {quote(name)} declares the viewBox {quote(value)}, which is not "
-                    "four numbers with a positive width and height",
-                    f"SVG 图片{quote(name, zh=True)}声明的 viewBox {quote(value, zh=True)}"
-                    "不是宽高为正的四个数",
-                )
-            ]
+        raise _image(
+            Text(
+                "the SVG {image} declares the viewBox {value}, which is not four numbers with a "
+                "positive width and height",
+                image=Quoted(name),
+                value=Quoted(value),
+            )
         )
     return tuple(numbers)
 
@@ -475,7 +456,7 @@ class _Resources:
     ) -> None:
         self.name, self.base, self.confinement = name, base, confinement
         self.limits, self.depth = limits, depth
-        self.issues: list[Issue] = []
+        self.issues: list[Problem] = []
         self.pixels = 0
 
     def css(self, text: str, line: int, column: int, whole: bool) -> None:
@@ -492,27 +473,28 @@ class _Resources:
         if reference[:5].lower() == "data:":
             self._data(reference, where)
             return
-        shown, shown_zh = quote(reference, 80), quote(reference, 80, zh=True)
         try:
             self.confinement.resolve(reference, self.base)
         except Refused as exc:
             self.issues.append(
-                Issue(
-                    "render.resource",
-                    f"the figure asks for a resource that is refused ({where}): {exc}",
-                    f"图片引用的资源被拒绝（{where}）：{exc.message_zh}",
+                RESOURCE(
+                    what=Text(
+                        "the figure asks for a resource that is refused ({where})", where=where
+                    ),
+                    why=exc.reason,
                 )
             )
             return
         # Allowed or not, a file an image refers to is never shown: a browser does not load one
         # for an SVG shown as an image, and the PDF reads the figure from the page, not its folder.
         self.issues.append(
-            Issue(
-                "render.image",
-                f"the figure refers to the file {shown} ({where}), which would not be shown: "
-                "an SVG figure must hold what it shows (embed it as a data: URI)",
-                f"图片引用了文件{shown_zh}（{where}），该文件不会显示："
-                "SVG 图片须内含其显示的内容（以 data: URI 嵌入）",
+            IMAGE(
+                problem=Text(
+                    "the figure refers to the file {file} ({where}), which would not be shown: "
+                    "an SVG figure must hold what it shows (embed it as a data: URI)",
+                    file=Quoted(reference, 80),
+                    where=where,
+                )
             )
         )
 
@@ -521,10 +503,12 @@ class _Resources:
             mime, payload = _decode_data_uri(reference)
         except ValueError as exc:
             self.issues.append(
-                Issue(
-                    "render.image",
-                    f"the figure holds a data: URI that cannot be read ({where}): {exc}",
-                    f"图片内含的 data: URI 无法读取（{where}）",
+                IMAGE(
+                    problem=Text(
+                        "the figure holds a data: URI that cannot be read ({where}): {reason}",
+                        where=where,
+                        reason=exc.args[0],
+                    )
                 )
             )
             return
@@ -533,10 +517,12 @@ class _Resources:
         elif mime.startswith("image/"):
             if self.depth >= NESTING:
                 self.issues.append(
-                    Issue(
-                        "render.image",
-                        f"the figure nests images more than {NESTING} deep ({where})",
-                        f"图片嵌套超过 {NESTING} 层（{where}）",
+                    IMAGE(
+                        problem=Text(
+                            "the figure nests images more than {depth} deep ({where})",
+                            depth=NESTING,
+                            where=where,
+                        )
                     )
                 )
                 return
@@ -603,7 +589,7 @@ def _walk(tokens: list[tinycss2.ast.Node], whole: bool) -> Iterator[tuple[str, i
             after_import = whole and kind == "at-keyword" and token.lower_value == "import"
 
 
-def css_problems(text: str, base: Path, confinement: Confinement) -> list[Issue]:
+def css_problems(text: str, base: Path, confinement: Confinement) -> list[Problem]:
     """What a stylesheet asks for that the PDF stage would refuse, each at its line and column.
 
     Pure: the CSS text, the folder its relative URLs start from, and the render's confinement;
@@ -617,12 +603,11 @@ def css_problems(text: str, base: Path, confinement: Confinement) -> list[Issue]
             confinement.resolve(reference, base)
         except Refused as exc:
             issues.append(
-                Issue(
-                    "render.resource",
-                    f"the stylesheet asks for a resource that is refused: {exc}",
-                    f"样式表引用的资源被拒绝：{exc.message_zh}",
-                    line,
-                    column,
+                RESOURCE(
+                    what=Text("the stylesheet asks for a resource that is refused"),
+                    why=exc.reason,
+                    line=line,
+                    column=column,
                 )
             )
     return issues
@@ -650,15 +635,7 @@ class Figures:
         try:
             path = self.confinement.resolve(reference, self.base)
         except Refused as exc:
-            raise ImageProblem(
-                [
-                    Issue(
-                        "render.resource",
-                        f"image refused: {exc}",
-                        f"图片引用被拒绝：{exc.message_zh}",
-                    )
-                ]
-            ) from None
+            raise ImageProblem([RESOURCE(what=Text("image refused"), why=exc.reason)]) from None
         if path not in self._opened:
             try:
                 self._opened[path] = self._read(path, reference)
@@ -683,20 +660,23 @@ class Figures:
         if self.bytes > self.limits.note_image_bytes:
             issues.append(
                 _limit(
-                    f"with {quote(reference)}, the note's images come to {_size(self.bytes)}",
-                    f"加上{quote(reference, zh=True)}，本报告图片合计 {_size(self.bytes, zh=True)}",
-                    (
-                        _size(self.limits.note_image_bytes),
-                        _size(self.limits.note_image_bytes, zh=True),
+                    Text(
+                        "with {image}, the note's images come to {size}",
+                        image=Quoted(reference),
+                        size=_size(self.bytes),
                     ),
+                    _size(self.limits.note_image_bytes),
                     "note_image_bytes",
                 )
             )
         if self.pixels > self.limits.note_image_pixels:
             issues.append(
                 _limit(
-                    f"with {quote(reference)}, the note's images come to {self.pixels:,} pixels",
-                    f"加上{quote(reference, zh=True)}，本报告图片合计 {self.pixels:,} 像素",
+                    Text(
+                        "with {image}, the note's images come to {pixels:,} pixels",
+                        image=Quoted(reference),
+                        pixels=self.pixels,
+                    ),
                     _pixels(self.limits.note_image_pixels),
                     "note_image_pixels",
                 )
@@ -710,7 +690,6 @@ __all__ = [
     "Figure",
     "Figures",
     "ImageProblem",
-    "Issue",
     "css_problems",
     "css_references",
     "inspect",

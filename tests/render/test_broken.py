@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from render.cli.app import app
 from render.load.note import NOTE_SUFFIXES
 from schemas.note import Note
+from schemas.rules import RULES, project
 
 CORPUS = Path(__file__).resolve().parent / "broken"
 NOTES = sorted(p for p in CORPUS.iterdir() if p.suffix in NOTE_SUFFIXES)
@@ -120,34 +121,23 @@ def test_warnings_fail_the_check_only_when_strict(monkeypatch: pytest.MonkeyPatc
     assert status == 1 and "[schema.promise]" in output
 
 
-#: The modules that report problems to analysts, whose codes docs/rules.md must explain.
-# Every module of the pipeline, so a rule added anywhere must be documented.
-REPORTERS = sorted(
-    str(p.relative_to(CORPUS.parent.parent.parent))
-    for folder in ("schemas", "render")
-    for p in (CORPUS.parent.parent.parent / folder).rglob("*.py")
-)
-
-
 def test_every_rule_code_is_documented_and_the_corpus_covers_most() -> None:
     root = CORPUS.parent.parent.parent
-    pattern = r'"((?:schema|body|syntax|house|render|file)\.[a-z_]+)"'
-    emitted = {c for f in REPORTERS for c in re.findall(pattern, (root / f).read_text("utf-8"))}
-    # Module and logger names look like codes: "render.batch.worker", "render.preview".
-    emitted = {c for c in emitted if not (root / c.replace(".", "/")).with_suffix(".py").exists()}
-    emitted -= {"house.yaml", "render.toml", "render.preview"}  # file names, a package's logger
+    # docs/rules.md is generated from the registry: every rule is on it, and nothing else.
     documented = set(
         re.findall(r"^\| `([a-z]+\.[a-z_]+)` \|", (root / "docs/rules.md").read_text("utf-8"), re.M)
     )
-    assert emitted == documented
+    assert documented == set(RULES)
     goldens = "".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.expected"))
     exercised = set(re.findall(r"\[([a-z]+\.[a-z_]+)\]$", goldens, re.M))
     # The rest are exercised in tests/schemas (schema.*) or cannot reach `check` from a folder;
     # render.internal is the preview server's, tested in tests/render/preview; a broken
     # render.toml (render.project_config) stops `check` before any note, tested in test_config.
     # The codes found after layout are `render build`'s, not `check`'s: tests/render/pdf/test_fidelity.py
-    # and test_pdf.py test them, and tests/hostile has a case for each.
+    # and test_pdf.py test them, and tests/hostile has a case for each. `render verify` judges
+    # a build's folder, not a note: tests/render/batch/test_manifest.py.
     after_layout = {"render.unprinted", "render.glyph", "render.layout", "render.style"}
     unreachable = {"file.missing", "render.internal", "render.project_config", "render.timeout"}
-    unreachable |= after_layout
-    assert documented - exercised <= unreachable
+    verify = (project.NO_MANIFEST, project.MANIFEST, project.MISSING, project.MODIFIED)
+    unreachable |= after_layout | {rule.code for rule in (*verify, project.UNLISTED)}
+    assert set(RULES) - exercised <= unreachable

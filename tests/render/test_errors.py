@@ -8,35 +8,21 @@ from typer.testing import CliRunner
 
 from render.cli.app import app
 from render.errors import EXIT_BUG, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError
-from schemas.problems import Problem, Severity
+from schemas.rules import Quoted, note
+from schemas.rules.rendering import STYLE
 
 
 def test_user_error_carries_every_problem_and_says_them_one_per_line() -> None:
     problems = [
-        Problem(
-            "schema.sac", "bad sac", "无效", ("analysts", 0, "sac"), path="n.md", line=3, column=9
-        ),
-        Problem("schema.promise", "promise", "承诺", ("risks",), Severity.WARNING, "n.md", 7, 1),
+        note.EMAIL(("analysts", 0, "email"), value=Quoted("lin@"), path="n.md", line=3, column=9),
+        STYLE(report="unknown property", path="h/style.css", line=7, column=1),
     ]
     error = UserError(problems)
     assert error.problems is problems
     assert str(error).splitlines() == [p.text() for p in problems]
-    assert str(error).splitlines()[0] == "n.md:3:9: error: analysts[0].sac: bad sac [schema.sac]"
-
-
-def test_single_makes_one_located_error_in_both_languages() -> None:
-    error = UserError.single("h/house.yaml", "syntax.yaml", "broken", "损坏", line=4, column=2)
-    (problem,) = error.problems
-    assert problem == Problem(
-        "syntax.yaml", "broken", "损坏", (), Severity.ERROR, "h/house.yaml", 4, 2
+    assert str(error).splitlines()[0] == (
+        "n.md:3:9: error: analysts[0].email: 'lin@' is not an e-mail address [schema.email]"
     )
-    assert str(error) == "h/house.yaml:4:2: error: broken [syntax.yaml]"
-
-
-def test_single_without_a_position_names_the_file_only() -> None:
-    error = UserError.single("n.md", "file.missing", "file not found", "文件不存在")
-    assert (error.problems[0].line, error.problems[0].column) == (0, 0)
-    assert str(error) == "n.md: error: file not found [file.missing]"
 
 
 def test_the_kinds_of_failure_are_separate() -> None:

@@ -21,6 +21,7 @@ from render.batch.manifest import (
     untrusted_input,
     verify,
 )
+from render.context.i18n import translator
 from schemas.manifest import Inputs
 
 H = hashlib.sha256(b"x").hexdigest()
@@ -112,6 +113,10 @@ def test_verify_reports_an_entry_that_is_not_a_table(tmp_path: Path) -> None:
             " (and 1 more)",
         )
     ]
+    assert found.problems[0].message_in(translator("zh")) == (
+        f"清单无法读取：{tmp_path / MANIFEST_NAME} 不是有效的清单：generator: Field required"
+        " (and 1 more)"
+    )
 
 
 def test_a_manifest_that_is_a_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:

@@ -10,11 +10,12 @@ import pytest
 
 from render.batch.build import Outcome
 from render.batch.progress import PlainReporter, describe, interactive
-from schemas.problems import Problem, Severity
+from schemas.rules import Quoted, note
+from schemas.rules.rendering import STYLE
 
-HOUSE = Problem("house.x", "house bad", "机构错", (), Severity.WARNING, "h/house.yaml", 3, 1)
-SAC = Problem(
-    "schema.sac", "bad sac", "无效", ("analysts", 0, "sac"), Severity.ERROR, "a.md", 9, 10
+HOUSE = STYLE(report="unknown property", path="h/style.css", line=3, column=1)
+SAC = note.SAC(
+    ("analysts", 0, "sac"), value=Quoted("S1"), why=note.SAC_FORM, path="a.md", line=9, column=10
 )
 
 
@@ -64,8 +65,10 @@ def test_plain_lines_with_each_problem_once_across_notes() -> None:
     assert out.getvalue().splitlines() == [
         "1 of 3 notes unchanged",
         "failed a.md (1 error)",
-        "h/house.yaml:3:1: warning: house bad [house.x]",
-        "a.md:9:10: error: analysts[0].sac: bad sac [schema.sac]",
+        "h/style.css:3:1: warning: the house's stylesheet has a declaration the layout engine "
+        "ignores: unknown property [render.style]",
+        "a.md:9:10: error: analysts[0].sac: 'S1' is not a SAC certificate number "
+        "(S followed by 13 digits) [schema.sac]",
         "built b.md -> d/b.pdf (2 pages) [new, 0.0s]",
         "built c.md -> d/c.html [new, 0.0s]",
     ]
@@ -102,7 +105,9 @@ def test_chinese_problem_lines() -> None:
     out = io.StringIO()
     reporter = PlainReporter("text", "zh", out=out, err=io.StringIO())
     reporter.finished(Outcome("a.md", "failed", problems=[SAC]))
-    assert out.getvalue().splitlines()[1] == "a.md:9:10: error: analysts[0].sac: 无效 [schema.sac]"
+    assert out.getvalue().splitlines()[1] == (
+        "a.md:9:10: error: analysts[0].sac: “S1”不是有效的执业证书编号（S 加 13 位数字） [schema.sac]"
+    )
 
 
 def test_interactive_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:

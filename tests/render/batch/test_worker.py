@@ -28,6 +28,7 @@ from render.batch.worker import (
     local_pool,
     render_pdf,
 )
+from render.context.i18n import translator
 from render.settings import Limits, Settings
 from tests.conftest import STORM, TODAY, calm, edit, emphasis_storm
 
@@ -180,7 +181,10 @@ def test_a_note_over_its_time_limit_is_stopped_and_located(note_file: Path) -> N
     [problem] = result.problems
     assert problem.code == "render.timeout" and problem.path == "note.md"
     assert "1 seconds" in problem.message and "[limits]" in problem.message
-    assert "render_seconds" in problem.message_zh
+    assert problem.message_in(translator("zh")) == (
+        "渲染超过1秒的时间上限，已停止；若报告内容无误，"
+        "可在 render.toml 的 [limits] 表中调高 render_seconds"
+    )
     assert elapsed < 6, elapsed  # the limit, and the check before it on a busy machine
     # The next note renders as usual (on a fresh renderer: the old one was stopped anywhere).
     calm(note_file)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from weasyprint import HTML
 
+from render.context.i18n import translator
 from render.errors import UserError
 from render.pdf.fidelity import FidelityCheck
 from render.pdf.writer import captured
@@ -63,7 +64,9 @@ def test_a_house_style_that_hides_a_paragraph_fails_it_at_its_line(
         1,
     )
     assert "paragraph is not printed as written" in problem.message
-    assert "未按原文印出" in problem.message_zh
+    assert problem.message_in(translator("zh")) == (
+        "该段落未按原文印出：其文字不在任何页面上（被机构样式隐藏、裁切或在排版中丢失）"
+    )
 
 
 def test_text_cut_short_is_located_where_it_stops(
@@ -156,7 +159,10 @@ def test_a_character_no_font_has_fails_at_the_character(
         29,
         column,
     )
-    assert f"U+{ord(char):04X}" in problem.message and "空框" in problem.message_zh
+    assert f"U+{ord(char):04X}" in problem.message
+    assert problem.message_in(translator("zh")) == (
+        f"没有字体包含字符“{char}”（U+{ord(char):04X}）的字形，打印出来将是一个空框"
+    )
 
 
 def test_a_character_outside_the_markdown_is_found_in_the_file(

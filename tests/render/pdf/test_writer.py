@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 from weasyprint.logger import LOGGER
 
+from render.context.i18n import translator
 from render.errors import UserError
 from render.pdf.confine import Confinement
 from render.pdf.writer import PdfResult, PdfWriter, captured
@@ -66,15 +67,19 @@ def test_a_resource_inside_the_confinement_is_read_relative_to_base(
 
 
 @pytest.mark.parametrize(
-    ("reference", "reason"),
+    ("reference", "reason", "reason_zh"),
     [
-        ("../elsewhere/dot.png", "is outside the note's and the house's folders"),
-        ("http://example.com/dot.png", "is on the network"),
-        ("missing.png", "does not exist"),
+        (
+            "../elsewhere/dot.png",
+            "is outside the note's and the house's folders",
+            "位于报告和机构文件夹之外",
+        ),
+        ("http://example.com/dot.png", "is on the network", "位于网络上，渲染时从不联网获取"),
+        ("missing.png", "does not exist", "不存在"),
     ],
 )
 def test_a_refused_resource_is_a_located_user_error(
-    writer: PdfWriter, folders: tuple[Path, Path], reference: str, reason: str
+    writer: PdfWriter, folders: tuple[Path, Path], reference: str, reason: str, reason_zh: str
 ) -> None:
     inside, _ = folders
     html = PAGE.format(extra=f'<img src="{reference}">')
@@ -84,7 +89,9 @@ def test_a_refused_resource_is_a_located_user_error(
     assert (problem.code, problem.path) == ("render.resource", "notes/n.md")
     assert problem.message.startswith("a template asks for a resource that is refused: ")
     assert reason in problem.message
-    assert problem.message_zh.startswith("模板引用的资源被拒绝：")
+    # The reason is translated too: the refusal carries its words, not an English sentence.
+    chinese = problem.message_in(translator("zh"))
+    assert chinese.startswith("模板引用的资源被拒绝：“") and chinese.endswith(reason_zh)
 
 
 def test_a_refused_stylesheet_is_refused_too(writer: PdfWriter, folders: tuple[Path, Path]) -> None:
@@ -116,7 +123,8 @@ def test_an_image_that_cannot_be_loaded_is_an_error(
         writer.write(PAGE.format(extra='<img src="broken.png">'), inside, Confinement(inside), "n")
     [problem] = raised.value.problems
     assert (problem.code, problem.path, problem.severity) == ("render.layout", "n", "error")
-    assert "Failed to load image" in problem.message and "排版引擎" in problem.message_zh
+    assert "Failed to load image" in problem.message
+    assert problem.message_in(translator("zh")).startswith("排版引擎报告：")
 
 
 def test_a_house_declaration_ignored_is_a_warning_in_its_style_css(
