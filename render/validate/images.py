@@ -337,9 +337,8 @@ def _parse_svg(data: bytes, name: str) -> list[_Element]:
                 formats=FORMATS,
                 error=expat.ErrorString(exc.code),
                 line=exc.lineno,
-                # expat counts columns from 0; the Chinese message counts them from 1.
-                column=exc.offset,
-                column_1=exc.offset + 1,
+                # expat counts columns from 0; editors, and every other message, from 1.
+                column=exc.offset + 1,
             )
         ) from None
     return elements

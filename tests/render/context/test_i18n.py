@@ -15,12 +15,13 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from render.context.i18n import available_locales, translations
+from render.context.i18n import PROBLEMS, available_locales, translations
 from render.html.filters import date_long
 from render.load.houses import load_house
 from render.renderer import Rendered, Renderer
 from render.settings import Settings
 from schemas.house import House, localize
+from schemas.rules import RULES
 from tests.conftest import EXAMPLE_HOUSE, EXAMPLES, ROOT, TODAY, edit
 from tests.pdftools import font_names, missing_glyphs, page_texts
 
@@ -491,3 +492,49 @@ def test_neutral_is_looked_up_on_the_subjects_scale(
     ]
     html = renderer.render(place(tmp_path, "zh_CN", changes), ("html",)).html
     assert f'<div class="rating-value">{printed}</div>' in html
+
+
+# -- the problems catalogs: the rules' messages -----------------------------------------------------
+
+
+def _problem_messages() -> set[str]:
+    """The message ids `make messages` extracts for problems: rules, phrases and marked words."""
+    with (ROOT / "babel-problems.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {"Rule": (2,), "Text": None, "phrase": None}
+    return {
+        message
+        for _, _, message, _, _ in extract_from_dir(
+            ROOT, method_map, options_map, keywords=keywords
+        )
+    }
+
+
+def test_committed_problems_template_is_current() -> None:
+    template = read_catalog(CATALOGS / "problems.pot")
+    assert {m.id for m in template if m.id} == _problem_messages(), "run `make messages`"
+
+
+@pytest.mark.parametrize("locale", available_locales(domain=PROBLEMS))
+def test_problems_catalog_translates_every_message_cleanly(locale: str) -> None:
+    catalog = read_catalog(CATALOGS / locale / "LC_MESSAGES" / "problems.po", locale)
+    ids = {m.id for m in catalog if m.id}
+    assert ids == _problem_messages(), f"{locale}: run `make messages`, then translate"
+    assert not [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+    # What `pybabel compile` refuses (placeholders a translation lacks), the tests refuse first.
+    assert not [(m.id, errors) for m, errors in catalog.check()]
+    # A translation may leave a parameter out (an English-only detail), never name one the
+    # message is not given: that would print the English instead. Two parameters are given
+    # for translations only: ``chinese``, beside the English (a label the house has in both),
+    # and ``type``, the name of a pydantic error whose English sentence no catalog has.
+    names = re.compile(r"{(\w+)[^{}]*}")
+    invented = [
+        (m.id, m.string)
+        for m in catalog
+        if m.id and set(names.findall(m.string)) - set(names.findall(m.id)) - {"chinese", "type"}
+    ]
+    assert not invented
+
+
+def test_every_rule_message_is_in_the_catalogs() -> None:
+    assert {rule.message for rule in RULES.values()} <= _problem_messages()
