@@ -130,7 +130,9 @@ class Sandbox(ImmutableSandboxedEnvironment):
             for match in _PERCENT_SPEC.finditer(left):
                 for size in match.groups():
                     if size == "*":
-                        raise Forbidden(Text("a printf-style format takes its width from its arguments"))
+                        raise Forbidden(
+                            Text("a printf-style format takes its width from its arguments")
+                        )
                     _bound(int(size or 0), MAX_FORMAT_WIDTH, Text("a printf-style format's width"))
         return super().call_binop(context, operator, left, right)
 
