@@ -114,7 +114,12 @@ class Entry(_Record):
     #: SHA-256 of the canonical JSON of ``inputs``.
     fingerprint: Sha256
     inputs: Inputs
-    outputs: dict[str, Output]
+    outputs: dict[str, Output] = Field(
+        description=(
+            "Each file written for the note, by name in the output folder: NAME.pdf, "
+            "NAME.html, and NAME.rixml (the RIXML sidecar describing the PDF)."
+        )
+    )
 
     @field_validator("outputs")
     @classmethod

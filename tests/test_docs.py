@@ -53,3 +53,37 @@ def test_every_limit_is_in_the_security_page_with_its_default(limit: dataclasses
     assert row, f"{limit.name} is not in docs/security.md's table of limits"
     default = row.split("|")[2].split("(")[0].strip().replace(",", "")
     assert float(default) == limit.default, f"{limit.name}: the page says {default}"
+
+
+def _command_list() -> list[str]:
+    """The lines of the README's command list (the first code block under "## Commands")."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Commands", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.startswith("render ")]
+
+
+def _workflow_calls() -> list[tuple[str, str]]:
+    """Each render subcommand the example CI workflow runs, with each option it passes."""
+    workflow = (ROOT / "examples" / "ci" / "github-actions.yml").read_text(encoding="utf-8")
+    calls = []
+    for line in workflow.splitlines():
+        words = line.strip().removeprefix("run:").split()
+        if len(words) > 1 and words[0] == "render":
+            calls += [(words[1], word) for word in words[2:] if word.startswith("-")]
+    return calls
+
+
+def test_the_workflow_passes_options() -> None:
+    # Guards the parametrized test below from passing on an empty list.
+    assert ("build", "--error-format") in _workflow_calls()
+
+
+@pytest.mark.parametrize(("command", "option"), _workflow_calls())
+def test_every_option_the_workflow_uses_is_in_the_readmes_command_list(
+    command: str, option: str
+) -> None:
+    lines = [line for line in _command_list() if command in line.split()[1].split("|")]
+    assert lines, f"render {command} is not in README.md's command list"
+    assert any(option in line for line in lines), (
+        f"the example workflow runs render {command} {option}, not in README.md's command list"
+    )

@@ -45,8 +45,8 @@ if TYPE_CHECKING:
     from render.renderer import Renderer
     from schemas.manifest import Inputs
 
-Format = Literal["pdf", "html"]
-SUFFIXES: dict[str, str] = {"pdf": ".pdf", "html": ".html"}
+Format = Literal["pdf", "html", "rixml"]
+SUFFIXES: dict[str, str] = {"pdf": ".pdf", "html": ".html", "rixml": ".rixml"}
 
 
 @dataclass(frozen=True)
@@ -305,7 +305,9 @@ def _build(job: Job) -> Result:
         job.settings.house_paths,
     )
     try:
-        rendered = renderer.render_checked(checked, job.formats)
+        # The renderer lays out PDF and HTML; the RIXML is written from the note below.
+        laid_out = tuple(f for f in job.formats if f != "rixml")
+        rendered = renderer.render_checked(checked, laid_out)  # type: ignore[arg-type]
     except UserError as exc:
         return Result(job.key, job.display, ok=False, problems=problems + exc.problems)
     inputs = hashing.result()
@@ -319,6 +321,15 @@ def _build(job: Job) -> Result:
     if "html" in job.formats:
         outputs[job.key + SUFFIXES["html"]] = rendered.html.encode("utf-8")
     note = checked.note
+    if "rixml" in job.formats and rendered.pdf is not None:
+        from render.publish.rixml import document
+
+        # It describes the PDF (and the HTML edition, when written): the sidecar of the PDF.
+        resources = [name for name in outputs if not name.endswith(SUFFIXES["rixml"])]
+        rixml = document(
+            note, checked.profile.house, job.key, resources, rendered.pages, job.created
+        )
+        outputs[job.key + SUFFIXES["rixml"]] = rixml
     about = {"title": note.title, "date": note.date.isoformat(), "template": note.template}
     return Result(
         job.key,

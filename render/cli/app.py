@@ -182,6 +182,12 @@ def build(
     error_format: Annotated[
         ProblemFormat, typer.Option("--error-format", help="How problems are printed.")
     ] = ProblemFormat.text,
+    rixml: Annotated[
+        bool,
+        typer.Option(
+            "--rixml/--no-rixml", help="Write a RIXML sidecar (NAME.rixml) beside each PDF."
+        ),
+    ] = True,
     lang: LangOption = "en",
     strict: StrictOption = False,
     today: TodayOption = None,
@@ -215,10 +221,13 @@ def build(
 
     notes = _notes(paths, exclude=(output,))  # an output folder among the notes is not read
     both = output_format is OutputFormat.both
+    formats = ("pdf", "html") if both else (output_format.value,)
+    if rixml and "pdf" in formats:
+        formats += ("rixml",)  # the PDF's sidecar, for aggregators
     try:
         options = BuildOptions(
             output=output,
-            formats=("pdf", "html") if both else (output_format.value,),  # type: ignore[arg-type]
+            formats=formats,  # type: ignore[arg-type]
             today=_today(today),
             strict=strict,
             force=force,

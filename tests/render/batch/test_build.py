@@ -78,7 +78,8 @@ def test_one_bad_note_fails_alone_and_is_reported_as_check_does(here: Path) -> N
     for note in (first, second, third):
         pdf = here / "dist" / f"{note.stem}.pdf"
         assert _line(result.stdout, note.stem).startswith(
-            f"built notes/{note.name} -> dist/{pdf.name} ({len(PdfReader(pdf).pages)} pages) [new, "
+            f"built notes/{note.name} -> dist/{pdf.name} ({len(PdfReader(pdf).pages)} pages), "
+            f"dist/{note.stem}.rixml [new, "
         )
     assert "failed notes/note-4.md (1 error)" in result.stdout
     checked = run("check", "notes/note-4.md")
@@ -154,7 +155,10 @@ def test_missing_output_or_new_format_rebuilds_and_stale_html_goes(here: Path) -
     edit(note, "第1篇", "第一篇")
     assert run("build", "notes").exit_code == 0
     assert not (here / "dist" / "note-1.html").exists()
-    assert list(Manifest.load(here / "dist").notes["note-1"].outputs) == ["note-1.pdf"]
+    assert list(Manifest.load(here / "dist").notes["note-1"].outputs) == [
+        "note-1.pdf",
+        "note-1.rixml",
+    ]
     assert "[output missing or modified, " in _line(
         run("build", "notes", "--format", "both").stdout, "note-1"
     )
@@ -201,8 +205,10 @@ def test_builds_are_byte_identical_across_runs_and_processes(here: Path) -> None
         MANIFEST_NAME,
         "note-1.html",
         "note-1.pdf",
+        "note-1.rixml",
         "note-2.html",
         "note-2.pdf",
+        "note-2.rixml",
     ]
     assert one == two
     assert one["note-1.pdf"] != one["note-2.pdf"]
@@ -271,10 +277,7 @@ def test_killed_build_leaves_no_partial_pdf_and_an_honest_manifest(here: Path) -
     assert f"{len(listed)} skipped" in finished.stderr
     assert sorted(p.name for p in dist.iterdir()) == [
         MANIFEST_NAME,
-        "note-1.pdf",
-        "note-2.pdf",
-        "note-3.pdf",
-        "note-4.pdf",
+        *(f"note-{n}.{suffix}" for n in range(1, 5) for suffix in ("pdf", "rixml")),
     ]  # and no temporary .part file is left over
     assert not verify(dist).problems
 
@@ -296,7 +299,7 @@ def test_verify_passes_a_fresh_build_and_names_a_tampered_file(here: Path) -> No
     assert run("build", "notes", "--format", "both").exit_code == 0
     fresh = runner.invoke(app, ["verify", "dist"])
     assert fresh.exit_code == 0, fresh.output
-    assert "4 of 4 outputs match dist/manifest.json" in fresh.stderr
+    assert "6 of 6 outputs match dist/manifest.json" in fresh.stderr  # PDF, HTML, RIXML each
 
     pdf = here / "dist" / "note-2.pdf"
     recorded = Manifest.load(here / "dist").notes["note-2"].outputs["note-2.pdf"].sha256
@@ -514,7 +517,7 @@ def test_a_dask_cluster_runs_the_same_build(here: Path) -> None:
     assert sum(warm.values()) >= 1
     local = {p.name: p.read_bytes() for p in (here / "local").iterdir()}
     dask = {p.name: p.read_bytes() for p in (here / "dask").iterdir()}
-    assert local == dask and len(local) == 3
+    assert local == dask and len(local) == 5  # the manifest, each note's PDF and RIXML
 
 
 def test_the_example_ci_workflow_runs_check_build_and_uploads_dist() -> None:

@@ -78,10 +78,10 @@ def test_the_workflow_is_the_example_workflow_with_this_version(tmp_path: Path) 
     assert "${{ github.sha }}" in written  # left as written: not a placeholder of ours
     uses = re.findall(r"uses: (\S+)", written)
     assert uses == [
-        "actions/checkout@v5",
+        "actions/checkout@v6",
         "actions/setup-python@v6",
         "actions/cache@v5",
-        "actions/upload-artifact@v6",
+        "actions/upload-artifact@v7",
     ]
 
 

@@ -331,7 +331,8 @@ def test_house_font_names_cannot_leave_their_css_string(note_file: Path) -> None
     context = build_context(checked.note, checked.profile, note_file.parent, translations("zh_CN"))
     context["stylesheet"] = ""
     html = renderer.env(checked.profile, "zh_CN").get_template("base.html").render(context)
-    assert "<script>" not in html and html.count("</style>") == 1
+    # Two style elements: the stylesheet's, and base.html's for printing from a browser.
+    assert "<script>" not in html and html.count("</style>") == 2
     assert '--serif: "X\\"; } \\3c /style>\\3c script>' in html
     assert ', serif, "Noto Sans CJK SC", sans-serif;' in html  # keywords stay keywords
 

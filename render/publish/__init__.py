@@ -1,0 +1,1 @@
+"""Publishing stage: files made beside the PDF for distribution (the RIXML sidecar)."""
