@@ -16,7 +16,7 @@ from render.settings import Limits
 from render.validate.images import Figure, Figures, ImageProblem
 from schemas.markdown import PARSER, note_markdown
 from schemas.note import line_starts, starts_with_source
-from schemas.problems import Loc, Problem
+from schemas.problems import Loc, Problem, Severity, quote
 
 #: The attribute that names where in the note an element's text was written (``event:12``).
 MARK = "data-src"
@@ -61,6 +61,33 @@ def image_references(text: str) -> Iterator[tuple[int, str]]:
         for child in token.children or []:
             if child.type == "image" and token.map:
                 yield starts[min(token.map[0], len(starts) - 1)], str(child.attrGet("src"))
+
+
+def figure_alt_problems(text: str, loc: Loc) -> list[Problem]:
+    """An image with neither alternative text nor caption: a screen reader can say nothing of it.
+
+    In Markdown both are the bracketed text (``![图 1：caption](chart.svg)``); the tagged PDF
+    gives it to the figure as its ``/Alt``.
+    """
+    starts = line_starts(text)
+    found = []
+    for token in PARSER.parse(text):
+        for child in token.children or []:
+            if child.type == "image" and token.map and not child.content.strip():
+                reference = str(child.attrGet("src"))
+                found.append(
+                    Problem(
+                        "render.figure_alt",
+                        f"the image {quote(reference)} has no alternative text: write a caption "
+                        "between the brackets, ![Figure 1: …](…), for readers who cannot see it",
+                        f"图片{quote(reference, zh=True)}没有替代文字：请在方括号内写上图题，"
+                        "如 ![图 1：…](…)，供无法看到图片的读者使用",
+                        loc,
+                        severity=Severity.WARNING,
+                        offset=starts[min(token.map[0], len(starts) - 1)],
+                    )
+                )
+    return found
 
 
 class BodyRenderer:
