@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, get_args
 from xml.etree.ElementTree import SubElement, fromstring, tostring
 
 import pydyf
 from weasyprint import Attachment, Document
+from weasyprint.css import ColorProfile
 from weasyprint.pdf.metadata import NS, DocumentMetadata
 
 from render.context.markdown import image_references
@@ -40,6 +42,9 @@ MEDIA_TYPES = {
     ".webp": "image/webp",
     ".csv": "text/csv",
 }
+
+#: The sRGB profile's components, as WeasyPrint declares them.
+SRGB = (["r"], ["g"], ["b"])
 
 #: The resolved note's attachment: what a machine reads instead of parsing the pages.
 NOTE_JSON = "note.json"
@@ -82,6 +87,8 @@ class Archival:
             return {"pdf_identifier": False, "pdf_tags": False}
         # The identifier is a hash of the file's content (pydyf), so it is reproducible too.
         options: dict[str, Any] = {"pdf_identifier": True, "pdf_tags": True}
+        # The sRGB output intent is added by prepare(): WeasyPrint's own leaves its file open.
+        options["output_intent"] = False
         options["pdf_variant"] = self.variant
         if self.variant.startswith("pdf/a-3"):  # PDF/A-2 forbids attachments that are not PDF/A
             stamp = self.created.replace(tzinfo=None)
@@ -105,6 +112,11 @@ class Archival:
         metadata = _Metadata(ua=not self.variant.startswith("pdf/ua"))
         metadata.__dict__.update(vars(document.metadata))
         document.metadata = metadata
+        if self.pdfa:
+            # The profile WeasyPrint ships, as it would add it, read from a file that is closed.
+            with (files("weasyprint.pdf") / "sRGB2014.icc").open("rb") as icc:
+                profile = ColorProfile(icc, "sRGB2014.icc", "relative-colorimetric", SRGB)
+            document.color_profiles["srgb"] = profile
 
     def finish(self, document: Document, pdf: pydyf.PDF) -> None:
         """Last changes before the file is written: attachments' types, the reading order."""
