@@ -11,7 +11,7 @@ from jinja2 import Environment
 
 from render.batch.outputs import source_date_epoch
 from render.context.i18n import translations
-from render.context.markdown import figure_alt_problems, image_references
+from render.context.markdown import figure_alt_problems, images
 from render.context.resolve import build_context
 from render.errors import UserError
 from render.html.environment import (
@@ -271,8 +271,10 @@ class Renderer:
         figures = Figures(confinement, path.parent, settings.limits)
         problems = []
         for loc, text in _texts(data, report_type):
-            problems += figure_alt_problems(text, loc)
-            for offset, reference in image_references(text):
+            found = images(text)
+            problems += figure_alt_problems(found, loc)
+            for offset, image in found:
+                reference = str(image.attrGet("src"))
                 try:
                     figures.open(reference)
                 except ImageProblem as exc:

@@ -89,10 +89,11 @@ def build_settings(created: dt.datetime | None, pdf_variant: str | None = None) 
     """The build settings that shape every output, as the manifest records them."""
     # The date taken as today is left out on purpose: it only decides whether a note dated
     # after it is an error, and a note that was built was dated on or before it.
-    settings = {"source_date_epoch": created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None}
-    if pdf_variant:  # recorded only when given, so earlier manifests stay valid
-        settings["pdf_variant"] = pdf_variant
-    return settings
+    # ``pdf_variant`` is --pdf-variant (None: each house's, which the house's record covers).
+    return {
+        "source_date_epoch": created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None,
+        "pdf_variant": pdf_variant,
+    }
 
 
 # -- the worker side ---------------------------------------------------------------------------

@@ -54,40 +54,50 @@ def read_mark(mark: str) -> tuple[Loc, int] | None:
     return tuple(int(p) if p.isdigit() else p for p in path.split(".")), int(offset)
 
 
-def image_references(text: str) -> Iterator[tuple[int, str]]:
-    """Each image a Markdown text refers to, as (character offset of its line, reference)."""
-    starts = line_starts(text)
-    for token in PARSER.parse(text):
-        for child in token.children or []:
-            if child.type == "image" and token.map:
-                yield starts[min(token.map[0], len(starts) - 1)], str(child.attrGet("src"))
+def images(text: str) -> list[tuple[int, Any]]:
+    """Each image token of a Markdown text, with the character offset of its line.
 
-
-def figure_alt_problems(text: str, loc: Loc) -> list[Problem]:
-    """An image with neither alternative text nor caption: a screen reader can say nothing of it.
-
-    In Markdown both are the bracketed text (``![图 1：caption](chart.svg)``); the tagged PDF
-    gives it to the figure as its ``/Alt``.
+    Parsed once for every rule that reads images: a hostile text can take seconds to parse.
     """
     starts = line_starts(text)
     found = []
     for token in PARSER.parse(text):
         for child in token.children or []:
-            if child.type == "image" and token.map and not child.content.strip():
-                reference = str(child.attrGet("src"))
-                found.append(
-                    Problem(
-                        "render.figure_alt",
-                        f"the image {quote(reference)} has no alternative text: write a caption "
-                        "between the brackets, ![Figure 1: …](…), for readers who cannot see it",
-                        f"图片{quote(reference, zh=True)}没有替代文字：请在方括号内写上图题，"
-                        "如 ![图 1：…](…)，供无法看到图片的读者使用",
-                        loc,
-                        severity=Severity.WARNING,
-                        offset=starts[min(token.map[0], len(starts) - 1)],
-                    )
-                )
+            if child.type == "image" and token.map:
+                found.append((starts[min(token.map[0], len(starts) - 1)], child))
     return found
+
+
+def image_references(text: str) -> Iterator[tuple[int, str]]:
+    """Each image a Markdown text refers to, as (character offset of its line, reference)."""
+    for offset, image in images(text):
+        yield offset, str(image.attrGet("src"))
+
+
+def figure_alt_problems(found: list[tuple[int, Any]], loc: Loc) -> list[Problem]:
+    """An image with neither alternative text nor caption: a screen reader can say nothing of it.
+
+    In Markdown both are the bracketed text (``![图 1：caption](chart.svg)``); the tagged PDF
+    gives it to the figure as its ``/Alt``. ``found`` is what :func:`images` found in a text.
+    """
+    problems = []
+    for offset, image in found:
+        if image.content.strip():
+            continue
+        reference = str(image.attrGet("src"))
+        problems.append(
+            Problem(
+                "render.figure_alt",
+                f"the image {quote(reference)} has no alternative text: write a caption "
+                "between the brackets, ![Figure 1: …](…), for readers who cannot see it",
+                f"图片{quote(reference, zh=True)}没有替代文字：请在方括号内写上图题，"
+                "如 ![图 1：…](…)，供无法看到图片的读者使用",
+                loc,
+                severity=Severity.WARNING,
+                offset=offset,
+            )
+        )
+    return problems
 
 
 class BodyRenderer:
