@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUNTIME_PACKAGES := fontconfig fonts-noto-cjk fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz-subset0 python3-venv
 # What the tests need besides: Poppler's PDF tools and a real browser for the preview tests.
-TEST_PACKAGES := poppler-utils chromium
+TEST_PACKAGES := poppler-utils qpdf chromium
 
 CATALOGS := $(wildcard render/locale/*/LC_MESSAGES/*.po)
 COMPILED := $(CATALOGS:.po=.mo)

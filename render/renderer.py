@@ -11,7 +11,7 @@ from jinja2 import Environment
 
 from render.batch.outputs import source_date_epoch
 from render.context.i18n import translations
-from render.context.markdown import image_references
+from render.context.markdown import figure_alt_problems, images
 from render.context.resolve import build_context
 from render.errors import UserError
 from render.html.environment import (
@@ -37,6 +37,7 @@ from schemas.rules import Quoted, Text, reading
 from schemas.rules.rendering import TEMPLATE
 
 if TYPE_CHECKING:
+    from render.pdf.archive import Archival
     from render.pdf.writer import PdfWriter
 
 Format = Literal["pdf", "html"]
@@ -279,7 +280,10 @@ class Renderer:
         figures = Figures(confinement, path.parent, settings.limits)
         problems = []
         for loc, text in _texts(data, report_type):
-            for offset, reference in image_references(text):
+            found = images(text)
+            problems += figure_alt_problems(found, loc)
+            for offset, image in found:
+                reference = str(image.attrGet("src"))
                 try:
                     figures.open(reference)
                 except ImageProblem as exc:
@@ -345,12 +349,26 @@ class Renderer:
             # What is laid out is compared with the note: a difference fails it, located.
             check = FidelityCheck(checked.source, checked.note, checked.display)
             css = (profile.stylesheet, display_path(profile.stylesheet))
+            archival = self._archival(checked)
             result = self._pdf.write(
-                html, checked.path.parent, confinement, checked.display, check, css
+                html, checked.path.parent, confinement, checked.display, check, css, archival
             )
             rendered.pdf, rendered.pages = result.data, result.pages
             rendered.problems = result.problems
         return rendered
+
+    def _archival(self, checked: Checked) -> Archival:
+        """The note's PDF variant (``--pdf-variant``, else its house's) and attached files."""
+        from render.pdf.archive import Archival, attachments
+
+        note, profile = checked.note, checked.profile
+        assert note is not None and profile is not None
+        variant = self.settings.pdf_variant or profile.house.pdf_variant
+        created = source_date_epoch() if self.created == "environment" else self.created
+        created = created or dt.datetime.combine(note.date, dt.time(), dt.UTC)
+        if variant == "none":
+            return Archival(variant, created)
+        return Archival(variant, created, attachments(note, profile, checked.path))
 
 
 __all__ = ["Checked", "Rendered", "Renderer", "UserError"]

@@ -74,3 +74,5 @@ class Settings:
     templates: Path = field(default_factory=lambda: package_data("templates"))
     #: The template labels' message catalogs (``LOCALE/LC_MESSAGES/messages.po``).
     catalogs: Path = field(default_factory=lambda: package_data("locale"))
+    #: The PDF variant every note is written as (``--pdf-variant``); None: each house's own.
+    pdf_variant: str | None = None

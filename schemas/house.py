@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
@@ -39,6 +39,11 @@ def spellings(text: Text) -> set[str]:
     """Every way a text may be written in a note: each locale's version, case-folded."""
     values = [text] if isinstance(text, str) else list(text.values())
     return {value.strip().casefold() for value in values}
+
+
+#: The PDF a house publishes: an archival PDF/A (tagged, PDF/A-3 with the note's files attached),
+#: a tagged PDF/UA-1 file, or ``none``, a plain untagged PDF (see docs/archival.md).
+PdfVariant = Literal["none", "pdf/a-2b", "pdf/a-2u", "pdf/a-3b", "pdf/a-3u", "pdf/a-3a", "pdf/ua-1"]
 
 
 class StrictModel(BaseModel):
@@ -221,6 +226,11 @@ class House(StrictModel):
         [], description="Promissory phrases that draw a warning wherever a note uses them."
     )
     texts: Texts
+    pdf_variant: PdfVariant = Field(
+        "pdf/a-3u",
+        description="The PDF written: pdf/a-3u (archival, tagged, the note's files attached), "
+        "another PDF/A variant, pdf/ua-1, or none (plain, untagged); --pdf-variant overrides it.",
+    )
 
     def scale(self, kind: str) -> RatingScale:
         return self.ratings.company if kind == "company" else self.ratings.industry

@@ -76,6 +76,8 @@ class SettingsInput(_Record):
     """Build settings that shape every output."""
 
     source_date_epoch: str | None
+    #: ``--pdf-variant``, when given (else each house's ``pdf_variant``, a house input).
+    pdf_variant: str | None = None
 
 
 class Inputs(_Record):

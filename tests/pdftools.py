@@ -11,18 +11,27 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 
-def page_texts(pdf: bytes, layout: bool = True) -> list[str]:
+def page_texts(pdf: bytes, layout: bool = True, raw: bool = False) -> list[str]:
     """Each page's text as Poppler's ``pdftotext`` extracts it.
 
     ``layout`` keeps the page's columns side by side, so a line of the sidebar shares a line with
     the body; without it each block is read through in turn, so a label that wraps inside the
-    sidebar ("Overweight / (Maintained)") comes out in one piece.
+    sidebar ("Overweight / (Maintained)") comes out in one piece. ``raw`` keeps the order the
+    text is drawn in (as pdf.js reads it), with no guessing of columns.
     """
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "doc.pdf"
         path.write_bytes(pdf)
         out = subprocess.run(
-            ["pdftotext", *(["-layout"] if layout else []), "-enc", "UTF-8", str(path), "-"],
+            [
+                "pdftotext",
+                *(["-layout"] if layout and not raw else []),
+                *(["-raw"] if raw else []),
+                "-enc",
+                "UTF-8",
+                str(path),
+                "-",
+            ],
             capture_output=True,
             check=True,
         ).stdout.decode("utf-8")

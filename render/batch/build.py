@@ -183,7 +183,7 @@ def plan(
     Nothing is loaded or rendered here, only hashed, so a no-change rebuild stays fast.
     """
     fingerprints = fingerprints or Fingerprints()
-    settings = build_settings(options.created)
+    settings = build_settings(options.created, options.settings.pdf_variant)
     steps = []
     build = f"{os.getpid()}-{time.time_ns()}"
     for job in _jobs(notes, options, root, build):

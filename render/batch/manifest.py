@@ -65,7 +65,7 @@ _REASONS = {
     "fonts": "fonts changed",
     "config": "render.toml or --house-path changed",
     "program": "program changed",
-    "settings": "SOURCE_DATE_EPOCH changed",
+    "settings": "SOURCE_DATE_EPOCH or --pdf-variant changed",
 }
 
 

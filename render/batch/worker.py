@@ -87,11 +87,15 @@ class Result:
     peak_memory_kib: int = 0
 
 
-def build_settings(created: dt.datetime | None) -> dict[str, Any]:
+def build_settings(created: dt.datetime | None, pdf_variant: str | None = None) -> dict[str, Any]:
     """The build settings that shape every output, as the manifest records them."""
     # The date taken as today is left out on purpose: it only decides whether a note dated
     # after it is an error, and a note that was built was dated on or before it.
-    return {"source_date_epoch": created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None}
+    # ``pdf_variant`` is --pdf-variant (None: each house's, which the house's record covers).
+    return {
+        "source_date_epoch": created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None,
+        "pdf_variant": pdf_variant,
+    }
 
 
 # -- the worker side ---------------------------------------------------------------------------
@@ -291,7 +295,7 @@ def _build(job: Job) -> Result:
     problems = list(checked.problems)
     if fails(problems, job.strict) or checked.note is None or checked.profile is None:
         return Result(job.key, job.display, ok=False, problems=problems)
-    settings = build_settings(job.created)
+    settings = build_settings(job.created, job.settings.pdf_variant)
     # The record hashes every font file the note may draw with (~100 MB of CJK collections in
     # a cold process): on a thread of its own, beside the layout, since hashing and reading
     # release the GIL. Taken after the check, as before, so it describes what is rendered.

@@ -9,6 +9,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import Executor
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -41,6 +42,18 @@ class OutputFormat(StrEnum):
     pdf = "pdf"
     html = "html"
     both = "both"
+
+
+class PdfVariantOption(StrEnum):
+    """``--pdf-variant``: the values a house's ``pdf_variant`` may take (schemas/house.py)."""
+
+    none = "none"
+    pdf_a_2b = "pdf/a-2b"
+    pdf_a_2u = "pdf/a-2u"
+    pdf_a_3b = "pdf/a-3b"
+    pdf_a_3u = "pdf/a-3u"
+    pdf_a_3a = "pdf/a-3a"
+    pdf_ua_1 = "pdf/ua-1"
 
 
 class ProblemFormat(StrEnum):
@@ -209,6 +222,14 @@ def build(
         ),
     ] = None,
     house_path: HousePathOption = None,
+    pdf_variant: Annotated[
+        PdfVariantOption | None,
+        typer.Option(
+            "--pdf-variant",
+            help="The PDF written, whatever the house's pdf_variant says: pdf/a-3u (archival, "
+            "tagged, files attached), another PDF/A variant, pdf/ua-1, or none (plain).",
+        ),
+    ] = None,
 ) -> None:
     """Render notes to PDF and/or HTML in parallel, skipping the unchanged; record a manifest.
 
@@ -232,7 +253,9 @@ def build(
             strict=strict,
             force=force,
             created=source_date_epoch(),
-            settings=_settings(house_path),
+            settings=replace(
+                _settings(house_path), pdf_variant=pdf_variant.value if pdf_variant else None
+            ),
         )
     except UsageError as exc:
         _usage(str(exc))

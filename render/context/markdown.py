@@ -16,7 +16,9 @@ from render.settings import Limits
 from render.validate.images import Figure, Figures, ImageProblem
 from schemas.markdown import PARSER, note_markdown
 from schemas.note import line_starts, starts_with_source
-from schemas.problems import Loc
+from schemas.problems import Loc, Problem
+from schemas.rules import Quoted
+from schemas.rules.rendering import FIGURE_ALT
 
 #: The attribute that names where in the note an element's text was written (``event:12``).
 MARK = "data-src"
@@ -54,13 +56,39 @@ def read_mark(mark: str) -> tuple[Loc, int] | None:
     return tuple(int(p) if p.isdigit() else p for p in path.split(".")), int(offset)
 
 
-def image_references(text: str) -> Iterator[tuple[int, str]]:
-    """Each image a Markdown text refers to, as (character offset of its line, reference)."""
+def images(text: str) -> list[tuple[int, Any]]:
+    """Each image token of a Markdown text, with the character offset of its line.
+
+    Parsed once for every rule that reads images: a hostile text can take seconds to parse.
+    """
     starts = line_starts(text)
+    found = []
     for token in PARSER.parse(text):
         for child in token.children or []:
             if child.type == "image" and token.map:
-                yield starts[min(token.map[0], len(starts) - 1)], str(child.attrGet("src"))
+                found.append((starts[min(token.map[0], len(starts) - 1)], child))
+    return found
+
+
+def image_references(text: str) -> Iterator[tuple[int, str]]:
+    """Each image a Markdown text refers to, as (character offset of its line, reference)."""
+    for offset, image in images(text):
+        yield offset, str(image.attrGet("src"))
+
+
+def figure_alt_problems(found: list[tuple[int, Any]], loc: Loc) -> list[Problem]:
+    """An image with neither alternative text nor caption: a screen reader can say nothing of it.
+
+    In Markdown both are the bracketed text (``![图 1：caption](chart.svg)``); the tagged PDF
+    gives it to the figure as its ``/Alt``. ``found`` is what :func:`images` found in a text.
+    """
+    problems = []
+    for offset, image in found:
+        if image.content.strip():
+            continue
+        reference = str(image.attrGet("src"))
+        problems.append(FIGURE_ALT(loc, image=Quoted(reference), offset=offset))
+    return problems
 
 
 class BodyRenderer:

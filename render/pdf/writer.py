@@ -16,6 +16,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from render.errors import UserError
+from render.pdf.archive import Archival
 from render.pdf.confine import Confinement, Refused
 from schemas.problems import Problem, Severity
 from schemas.rules import Quoted, Text
@@ -63,12 +64,14 @@ class PdfWriter:
         display: str,
         check: Check | None = None,
         house_css: tuple[Path, str] | None = None,
+        archival: Archival | None = None,
     ) -> PdfResult:
         """Lay out and write one document; a refused resource is the user's error, not ours.
 
         Whatever WeasyPrint logs meanwhile becomes a problem of the note (an error where content
         is lost); ``check`` then compares what was laid out with the note. ``house_css`` is the
         house's ``style.css`` (its file and the path messages show) for locating its mistakes.
+        ``archival`` makes a tagged PDF/A or PDF/UA file (without it: a plain, untagged PDF).
         """
         with captured() as records:
             try:
@@ -78,7 +81,11 @@ class PdfWriter:
                     url_fetcher=confinement.fetcher(),
                 )
                 document = source.render(font_config=self.fonts)
-                data = document.write_pdf(pdf_identifier=False, pdf_tags=False)
+                if archival is None or archival.plain:
+                    data = document.write_pdf(pdf_identifier=False, pdf_tags=False)
+                else:
+                    archival.prepare(document)
+                    data = document.write_pdf(finisher=archival.finish, **archival.options())
             except FatalURLFetchingError as exc:
                 cause = exc.__cause__ or exc
                 why = cause.reason if isinstance(cause, Refused) else str(cause)
@@ -141,6 +148,9 @@ def captured() -> Iterator[list[logging.LogRecord]]:
 #: Messages that say nothing about the note: a consequence of one already reported (a missing
 #: glyph), or about the machine, which ``render doctor`` reports.
 _IGNORED = ("Too many glyphs missing", "Using fontTools instead of HarfBuzz")
+#: A figure without alternative text is the check's warning (``render.figure_alt``), located in
+#: the note; tagging makes WeasyPrint log it again, as an error without a place.
+_NO_ALT = "has no required alt description"
 #: Warnings that mean content is lost or wrong on the page: errors, whatever WeasyPrint's level.
 _LOST = (
     "Content discarded",
@@ -158,7 +168,7 @@ def _logged(
     if record.levelno < logging.WARNING:
         return None  # progress and debugging
     message = record.getMessage()
-    if message.startswith(_IGNORED):
+    if message.startswith(_IGNORED) or message.endswith(_NO_ALT):
         return None
     if message.startswith(".notdef glyph") and isinstance(record.args, tuple) and record.args:
         char = str(record.args[0])

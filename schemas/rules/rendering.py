@@ -101,7 +101,19 @@ INTERNAL = Rule(
     "(the server log has the traceback); `render build` and `render check` exit 3 instead",
 )
 
+FIGURE_ALT = Rule(
+    "render.figure_alt",
+    "the image {image} has no alternative text: write a caption between the brackets, "
+    "![Figure 1: …](…), for readers who cannot see it",
+    RENDERING,
+    "a figure with neither alternative text nor caption (`![](chart.svg)`): the tagged PDF's "
+    "figure would have nothing for a screen reader to say; write the caption between the "
+    "brackets (see [archival PDFs](archival.md))",
+    severity=Severity.WARNING,
+)
+
 __all__ = [
+    "FIGURE_ALT",
     "GLYPH",
     "IMAGE",
     "IMAGE_LIMIT",

@@ -25,7 +25,7 @@ def entry(**changes: Any) -> dict[str, Any]:
         "fonts": {"Noto Sans": {"NotoSans-Regular.ttf": H}},
         "config": {"path": "render.toml", "sha256": H, "house_paths": ["elsewhere"]},
         "program": {"version": "0.1.0", "source": H, "libraries": {"weasyprint": None}},
-        "settings": {"source_date_epoch": "2026-01-01T00:00:00Z"},
+        "settings": {"source_date_epoch": "2026-01-01T00:00:00Z", "pdf_variant": None},
     }
     data = {
         "source": "notes/a.md",

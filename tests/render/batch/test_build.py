@@ -224,7 +224,7 @@ def test_source_date_epoch_sets_the_creation_date(
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
     result = run("build", "notes", "--format", "both")
-    assert "[SOURCE_DATE_EPOCH changed, " in _line(result.stdout, "note-1")
+    assert "[SOURCE_DATE_EPOCH or --pdf-variant changed, " in _line(result.stdout, "note-1")
     assert PdfReader(here / "dist" / "note-1.pdf").metadata["/CreationDate"] == "D:20260101000000Z"
     html = (here / "dist" / "note-1.html").read_text(encoding="utf-8")
     assert '<meta name="dcterms.created" content="2026-01-01T00:00:00Z">' in html

@@ -38,7 +38,7 @@ def inputs(**changes: object) -> Inputs:
         "fonts": {"Noto Sans": {"NotoSans-Regular.ttf": H}},
         "config": {"path": None, "sha256": None, "house_paths": []},
         "program": {"version": "0.1.0", "source": H, "libraries": {"weasyprint": "68.0"}},
-        "settings": {"source_date_epoch": None},
+        "settings": {"source_date_epoch": None, "pdf_variant": None},
     }
     return Inputs.model_validate({**data, **changes})
 

@@ -90,8 +90,11 @@ def test_the_local_pool_renders_in_another_process(note_file: Path) -> None:
 
 def test_settings_and_cores() -> None:
     created = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
-    assert build_settings(created) == {"source_date_epoch": "2026-01-02T03:04:05Z"}
-    assert build_settings(None) == {"source_date_epoch": None}
+    assert build_settings(created) == {
+        "source_date_epoch": "2026-01-02T03:04:05Z",
+        "pdf_variant": None,
+    }
+    assert build_settings(None, "none") == {"source_date_epoch": None, "pdf_variant": "none"}
     assert cores() >= 1
 
 

@@ -57,3 +57,16 @@ def test_a_chinese_lead_runs_on_into_its_body(tmp_path: Path) -> None:
 def test_image_references_report_the_line_offset() -> None:
     text = "first line\n\n![a](one.png)\n\ntext ![b](two.png)\n"
     assert list(image_references(text)) == [(12, "one.png"), (27, "two.png")]
+
+
+def test_an_image_without_alternative_text_is_a_warning_at_its_line() -> None:
+    from render.context.markdown import figure_alt_problems, images
+    from schemas.problems import Severity
+
+    text = "Lead.\n\n![Figure 1: revenue](a.svg)\n\n![](b.svg)\n\nSee ![ ](c.svg) inline.\n"
+    problems = figure_alt_problems(images(text), ("commentary", 0, "body"))
+    assert [(p.code, p.severity, p.offset) for p in problems] == [
+        ("render.figure_alt", Severity.WARNING, text.index("![](b.svg)")),
+        ("render.figure_alt", Severity.WARNING, text.index("See")),
+    ]
+    assert "'b.svg'" in problems[0].message and "b.svg" in problems[0].message_zh
