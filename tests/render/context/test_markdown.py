@@ -60,6 +60,7 @@ def test_image_references_report_the_line_offset() -> None:
 
 
 def test_an_image_without_alternative_text_is_a_warning_at_its_line() -> None:
+    from render.context.i18n import translator
     from render.context.markdown import figure_alt_problems, images
     from schemas.problems import Severity
 
@@ -69,4 +70,5 @@ def test_an_image_without_alternative_text_is_a_warning_at_its_line() -> None:
         ("render.figure_alt", Severity.WARNING, text.index("![](b.svg)")),
         ("render.figure_alt", Severity.WARNING, text.index("See")),
     ]
-    assert "'b.svg'" in problems[0].message and "b.svg" in problems[0].message_zh
+    assert "'b.svg'" in problems[0].message
+    assert "图片“b.svg”没有替代文字" in problems[0].message_in(translator("zh_CN"))
