@@ -178,7 +178,7 @@ def _problem(model: type[BaseModel], error: Any) -> Problem:
     loc: Loc = tuple(error["loc"])
     kind = error["type"]
     ctx = error.get("ctx") or {}
-    if kind.startswith(("schema.", "house.")):
+    if kind.startswith(("schema.", "house.", "data.")):
         return Problem(kind, error["msg"], ctx.get("zh", error["msg"]), loc)
     if kind == "extra_forbidden":
         return _unknown_key(model, loc)

@@ -1,0 +1,155 @@
+"""The market data a note carries: price, target price, the price file, forecasts, extra figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from schemas.house import StrictModel
+from schemas.problems import ProblemLog, Severity
+
+#: A forecast year: four digits and A (actual, reported) or E (estimate).
+YEAR_PATTERN = re.compile(r"^(\d{4})([AE])$")
+
+#: A price or an amount: a finite number above zero (a close of 0 or below is a typing mistake).
+Positive = Annotated[float, Field(gt=0)]
+
+
+def forecast_years_error(message: str, message_zh: str) -> PydanticCustomError:
+    """``data.forecast_years``: the forecast's years are not a run of A years then E years."""
+    return PydanticCustomError("data.forecast_years", message, {"zh": message_zh})
+
+
+def forecast_length_error(row: str, given: int, years: int) -> PydanticCustomError:
+    """``data.forecast_length``: a forecast row has not one value per year."""
+    return PydanticCustomError(
+        "data.forecast_length",
+        f"{row} has {given} values but the forecast has {years} years: give one value per year",
+        {"zh": f"{row} 有 {given} 个数值，而预测共 {years} 年：每年应有一个数值"},
+    )
+
+
+class Price(StrictModel):
+    """The close the valuation uses, and the day it was struck."""
+
+    close: Positive = Field(description="The closing price, in currency units.")
+    date: dt.date = Field(description="The trading day of the close, YYYY-MM-DD.")
+    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. CNY.")
+
+
+class PricesFile(StrictModel):
+    """A file of closes in the note's folder, with the source line its chart prints."""
+
+    file: str = Field(
+        min_length=1, description="A CSV in the note's folder: date,close,benchmark per line."
+    )
+    source: str | None = Field(None, description="Where the prices come from (the source line).")
+
+
+class Forecast(StrictModel):
+    """One column per year (A = actual, E = estimate); each row as long as ``years``."""
+
+    years: list[str] = Field(min_length=1, description="e.g. [2024A, 2025A, 2026E, 2027E].")
+    unit: str | None = Field(None, description="The unit of revenue and net profit, e.g. 亿元.")
+    revenue: list[float] | None = Field(None, description="Revenue per year.")
+    net_profit: list[float] | None = Field(None, description="Net profit attributable per year.")
+    eps: list[float] | None = Field(None, description="Earnings per share per year.")
+    source: str | None = Field(None, description="Where the forecast comes from (source line).")
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, value: list[str]) -> list[str]:
+        parsed = []
+        for year in value:
+            match = YEAR_PATTERN.match(str(year).strip())
+            if not match:
+                raise forecast_years_error(
+                    f"'{year}' is not a forecast year: write the year and A (actual) or E "
+                    "(estimate), e.g. 2026E",
+                    f"“{year}”不是预测年份：应写作年份加 A（实际）或 E（预测），如 2026E",
+                )
+            parsed.append((int(match.group(1)), match.group(2)))
+        for (year, _), (following, _) in itertools.pairwise(parsed):
+            if following != year + 1:
+                raise forecast_years_error(
+                    f"the years must follow one another: {following} comes after {year}",
+                    f"年份应逐年连续：{year} 之后是 {following}",
+                )
+        kinds = "".join(kind for _, kind in parsed)
+        if "EA" in kinds:
+            raise forecast_years_error(
+                "actual years (A) must come before estimates (E)",
+                "实际年份（A）应排在预测年份（E）之前",
+            )
+        return [f"{year}{kind}" for year, kind in parsed]
+
+    @field_validator("revenue", "net_profit", "eps")
+    @classmethod
+    def _one_per_year(cls, value: list[float] | None, info: ValidationInfo) -> list[float] | None:
+        years = info.data.get("years")
+        if value is not None and years is not None and len(value) != len(years):
+            raise forecast_length_error(str(info.field_name), len(value), len(years))
+        return value
+
+    def rows(self) -> list[tuple[str, list[float]]]:
+        """The given rows, by key, in the order a table prints them."""
+        keys = ("revenue", "net_profit", "eps")
+        return [(key, getattr(self, key)) for key in keys if getattr(self, key) is not None]
+
+
+class MarketData(StrictModel):
+    """Figures of the first page's market box that prices cannot give."""
+
+    total_shares: Positive | None = Field(None, description="Shares in issue (market value).")
+    float_shares: Positive | None = Field(None, description="Free-float shares.")
+    constituents: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="An industry index's number of constituents."
+    )
+    total_value: Positive | None = Field(
+        None, description="An industry's total market value, in currency units."
+    )
+
+
+def data_rules(data: dict[str, Any], target: float | None, house: Any, log: ProblemLog) -> None:
+    """The rules across the data's fields: a price not after the note, a rating its upside fits."""
+    note_date, price = data.get("date"), data.get("price")
+    if isinstance(price, Price) and isinstance(note_date, dt.date) and price.date > note_date:
+        log.add(
+            ("price", "date"),
+            "data.date",
+            f"the price's date {price.date} is after the note's date {note_date}",
+            f"股价日期 {price.date} 晚于报告日期 {note_date}",
+        )
+    if target is None or house is None or not isinstance(price, Price):
+        return
+    subject, rating = data.get("subject"), data.get("rating")
+    if subject is None or rating is None or subject.kind != "company":
+        return
+    level = house.scale("company").find(rating.value)
+    if level is None:
+        return  # reported as schema.rating
+    upside = target / price.close - 1
+    low, high = level.min_excess_return, level.max_excess_return
+    if (low is not None and upside < low) or (high is not None and upside > high):
+        band = _band(low, high)
+        log.add(
+            ("target_price",),
+            "data.upside",
+            f"the upside to the target price is {upside:+.1%} (target {target:g}, close "
+            f"{price.close:g}), outside the band of the rating {rating.value} ({band})",
+            f"目标价对应的上涨空间为 {upside:+.1%}（目标价 {target:g}，收盘价 {price.close:g}），"
+            f"不在评级“{rating.value}”的区间内（{band}）",
+            Severity.WARNING,
+        )
+
+
+def _band(low: float | None, high: float | None) -> str:
+    """A rating's band of returns in words: '≥ 15%', '5% to 15%', '≤ -5%'."""
+    if low is not None and high is not None:
+        return f"{low:.0%} to {high:.0%}"
+    return f"≥ {low:.0%}" if low is not None else f"≤ {high:.0%}"
