@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,13 @@ def note_prices(
     if prices is None:
         return None, problems
     note_date = data.get("date")
+    if isinstance(note_date, str):
+        try:
+            note_date = dt.date.fromisoformat(note_date.strip())
+        except ValueError:
+            note_date = None  # reported as schema.date
     last = prices.rows[-1]
-    if hasattr(note_date, "year") and last.date > note_date:
+    if isinstance(note_date, dt.date) and last.date > note_date:
         shown = data_path(display, ref.file)
         line = _line_of(prices, last.date)
         problems.append(date_problem(last.date, note_date, shown, line))

@@ -67,7 +67,14 @@ def load_prices(
     try:
         path = Confinement(folder).resolve(reference, folder)
     except Refused as exc:
-        return None, [resource_problem(str(exc), exc.message_zh, loc)]
+        message, message_zh = str(exc), exc.message_zh
+        if "outside" in message:
+            # The confinement's words name the house's folder too; a data file has only one.
+            message = (
+                f"{quote(reference)} is outside the note's folder: a data file lies beside its note"
+            )
+            message_zh = f"{quote(reference, zh=True)}位于报告文件夹之外：数据文件应与报告放在一起"
+        return None, [resource_problem(message, message_zh, loc)]
     shown = data_path(display, reference)
     size = path.stat().st_size
     if size > limits.data_bytes:
@@ -168,9 +175,11 @@ def _row(
             column,
         )
     if previous is not None and date <= previous.date:
-        word, word_zh = ("repeats", "重复") if date == previous.date else ("comes before", "早于")
+        word, word_zh = (
+            ("repeats", "重复") if date == previous.date else ("is earlier than", "早于")
+        )
         return csv_problem(
-            f"{date} {word} the line before ({previous.date}): one line per day, in date order",
+            f"{date} {word} the line above ({previous.date}): one line per day, in date order",
             f"{date} {word_zh}上一行（{previous.date}）：每天一行，按日期升序排列",
             shown,
             number,
