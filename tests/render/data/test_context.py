@@ -86,3 +86,32 @@ def test_an_industry_box_and_english_labels() -> None:
     ]
     assert found["valuation"] is None
     assert ">Electronics<" in found["chart"]["svg"]
+
+
+def test_a_changed_price_file_rebuilds_the_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from render.batch.manifest import Manifest
+    from render.cli.app import app
+
+    shutil.copytree(EXAMPLES, tmp_path / "notes")
+    shutil.copy(EXAMPLES.parent / "render.toml", tmp_path / "render.toml")
+    shutil.copytree(EXAMPLES.parent / "houses", tmp_path / "houses")
+    monkeypatch.chdir(tmp_path)
+    note = f"notes/{COMPANY.name}"
+
+    def build() -> str:
+        result = CliRunner().invoke(app, ["build", "--today", str(TODAY), note])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    build()
+    recorded = Manifest.load(tmp_path / "dist").notes[COMPANY.stem].inputs.images
+    assert list(recorded) == ["notes/data/hengtong-prices.csv"]
+    assert "unchanged" in build()
+    edit(
+        tmp_path / "notes" / "data" / "hengtong-prices.csv", "2026-04-14,48.20", "2026-04-14,48.30"
+    )
+    assert "changed" in build()
