@@ -39,3 +39,9 @@ if __name__ == "__main__":
         [*series(weeks, 36.0, 0.3, 0.06, 0.4)[:-1], 48.2],
         series(weeks, 3820.0, 0.08, 0.025, 1.1),
     )
+    write(
+        "electronics-index.csv",
+        dt.date(2026, 3, 6),
+        series(weeks, 4410.0, 0.21, 0.045, 2.0),
+        series(weeks, 3790.0, 0.07, 0.025, 0.9),
+    )
