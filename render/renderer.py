@@ -13,6 +13,7 @@ from render.batch.outputs import source_date_epoch
 from render.context.i18n import translations
 from render.context.markdown import figure_alt_problems, images
 from render.context.resolve import build_context
+from render.data.context import data_context, note_prices
 from render.errors import UserError
 from render.html.environment import (
     environment,
@@ -222,6 +223,7 @@ class Renderer:
                 source.data.get("template"), report_type, profile, settings.templates
             )
             found += self._resources(source.data, report_type, profile, path, settings)
+            found += note_prices(source.data, path.parent, display, settings.limits)[1]
             located += [source.locate(p, display) for p in found]
             located += self._stylesheet(profile, path)
             checked.note = note
@@ -327,6 +329,15 @@ class Renderer:
             raise UserError(
                 [replace(p, path=p.path or checked.display) for p in exc.problems]
             ) from None
+        # The note's data (its price file read again, as it is for the check) for the first page.
+        assert checked.source is not None
+        prices, problems = note_prices(
+            checked.source.data, checked.path.parent, checked.display, checked.settings.limits
+        )
+        if any(p.severity is Severity.ERROR for p in problems):
+            raise UserError([checked.source.locate(p, checked.display) for p in problems])
+        market = context["market"]["benchmark"]
+        context.update(data_context(note, prices, locale, market, context["fonts"]["sans"]))
         context["stylesheet"] = stylesheet(profile, self.settings.templates)
         template = note.report_type.template or note.template
         return render_html(env, template, context, profile)

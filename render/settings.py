@@ -52,6 +52,10 @@ class Limits:
     #: Pixels of one raster image (width x height), and of all distinct images of a note.
     image_pixels: int = 40_000_000
     note_image_pixels: int = 120_000_000
+    #: Bytes of one data file of a note (a CSV of prices), and its rows: ten years of daily
+    #: closes are 2,500 rows and 80 KB.
+    data_bytes: int = 1024 * 1024
+    data_rows: int = 20_000
     #: Wall-clock seconds one note may take to render (layout and PDF), in builds and preview.
     render_seconds: float = 120.0
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, create_model, field_validator
 
+from schemas.data import Forecast, MarketData, Positive, Price, PricesFile, data_rules
 from schemas.house import Action, House, RatingLevel, StrictModel, localize
 from schemas.markdown import PARSER, too_deep
 from schemas.problems import Loc, ProblemLog, log_for, settle
@@ -223,6 +224,16 @@ class NoteBase(StrictModel):
     rating: Rating
     risk_level: str = Field(description="A report risk level of the house, by code (R3) or name.")
     analysts: list[Analyst] = Field(min_length=1)
+    # The market data of the first page (see docs/data.md); each is optional.
+    price: Price | None = Field(None, description="The close the valuation uses.")
+    target_price: Positive | None = Field(
+        None, validate_default=True, description="Upside is computed, never typed."
+    )
+    prices: str | PricesFile | None = Field(
+        None, description="A CSV in the note's folder: date,close,benchmark (a chart and returns)."
+    )
+    forecast: Forecast | None = Field(None, description="Forecast table, one column per year.")
+    market_data: MarketData | None = Field(None, description="Extra lines of the market box.")
 
     #: The report type whose sections and fields the model has (set by :func:`note_model`).
     report_type: ClassVar[ReportType]
@@ -321,6 +332,14 @@ class NoteBase(StrictModel):
             house = _house(info)
             if house is not None:
                 _check_analysts_against_house(value, info.data.get("date"), house, log)
+        return value
+
+    @field_validator("target_price")
+    @classmethod
+    def _data(cls, value: float | None, info: ValidationInfo) -> float | None:
+        # Runs after every field it reads (price, rating, date), as fields validate in order.
+        with _rules(info) as log:
+            data_rules(info.data, value, _house(info), log)
         return value
 
     def texts(self) -> list[tuple[Loc, str]]:

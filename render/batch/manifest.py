@@ -166,6 +166,16 @@ def note_inputs(
             except Refused:  # already reported by the check; nothing was read
                 continue
             images[relative(image, root)] = fingerprints.file(image)
+    # The note's data file is read as its images are: a changed price file rebuilds the note.
+    prices = getattr(note, "prices", None)
+    reference = prices if isinstance(prices, str) else getattr(prices, "file", None)
+    if reference:
+        try:
+            data = Confinement(folder).resolve(reference, folder)
+        except Refused:  # already reported by the check
+            data = None
+        if data is not None:
+            images[relative(data, root)] = fingerprints.file(data)
     locale = note.locale or profile.house.default_locale
     runner = runner or Settings()
     return Inputs(

@@ -67,6 +67,20 @@ def percent(value: float | Decimal, locale: str, digits: int = 1) -> str:
         return format_percent(value, pattern, locale=locale)
 
 
+def signed_percent(value: float | Decimal, locale: str, digits: int = 1) -> str:
+    """A change as a percent with its sign, as returns and upsides are written.
+
+    >>> signed_percent(0.2863, "zh_CN"), signed_percent(-0.05, "en_US", 0), signed_percent(0, "en_US")
+    ('+28.6%', '-5%', '0.0%')
+    """
+    decimals = "." + "0" * digits if digits else ""
+    with _half_up():
+        # A change that rounds to nothing has no sign: "+0.0%" would claim a rise.
+        if round(abs(float(value)) * 100, digits) == 0:
+            return format_percent(0, f"0{decimals}%", locale=locale)
+        return format_percent(value, f"+#,##0{decimals}%;-#,##0{decimals}%", locale=locale)
+
+
 def currency(value: float | Decimal, locale: str, code: str = "CNY") -> str:
     """An amount of money in the locale's form.
 
@@ -179,6 +193,7 @@ def locale_filters(locale: str) -> dict[str, Callable[..., Any]]:
             "date_long": date_long,
             "decimal": decimal,
             "percent": percent,
+            "signed_percent": signed_percent,
             "currency": currency,
             "large_number": large_number,
         }.items()

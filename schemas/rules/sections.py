@@ -8,6 +8,12 @@ NOTE = Section(
     "The house's own values (firm code, scales, markets, risk levels, forbidden phrases, required "
     "contacts) come from its `house.yaml`.",
 )
+DATA = Section(
+    "The note's data",
+    "The market data a note carries (`price`, `target_price`, `prices`, `forecast`, "
+    "`market_data`; see [data.md](data.md)). A problem in a price file is located at its line "
+    "and column in that file.",
+)
 HOUSE = Section(
     "The house",
     "A house's problems are located in its `house.yaml`; the note's own problems wait until the "
@@ -16,4 +22,4 @@ HOUSE = Section(
 )
 RENDERING = Section("Rendering")
 PROJECT = Section("The project and the build")
-SECTIONS = (READING, NOTE, HOUSE, RENDERING, PROJECT)
+SECTIONS = (READING, NOTE, DATA, HOUSE, RENDERING, PROJECT)

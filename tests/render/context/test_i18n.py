@@ -145,7 +145,9 @@ def place(tmp: Path, locale: str, changes: Iterable[tuple[str, str]] = ()) -> Pa
     if not (tmp / "houses" / "example").exists():
         shutil.copytree(EXAMPLE_HOUSE, tmp / "houses" / "example")
     (tmp / "notes").mkdir(exist_ok=True)
-    path = tmp / "notes" / f"note-{locale}-{len(list((tmp / 'notes').iterdir()))}.md"
+    # The note's price file, which it names relative to its folder.
+    shutil.copytree(EN_NOTE.parent / "data", tmp / "notes" / "data", dirs_exist_ok=True)
+    path = tmp / "notes" / f"note-{locale}-{len(list((tmp / 'notes').glob('*.md')))}.md"
     shutil.copy(EN_NOTE, path)
     edit(path, "locale: en_US", f"locale: {locale}")
     for old, new in changes:

@@ -136,6 +136,7 @@ def test_hyphens_and_case_changed_by_the_house_are_not_differences(
     # Words broken with a hyphen at line ends, and text upper-cased: the same text, printed.
     note = workspace / "notes" / "en.md"
     shutil.copy(EXAMPLES / "2026-03-09-chiplet-interconnect-en.md", note)
+    shutil.copytree(EXAMPLES / "data", note.parent / "data")  # the note's price file
     house_style(
         workspace,
         "main p { hyphens: auto; width: 30mm } section.event p { text-transform: uppercase }",

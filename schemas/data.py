@@ -1,0 +1,156 @@
+"""The market data a note carries: price, target price, the price file, forecasts, extra figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from schemas.house import StrictModel
+from schemas.problems import ProblemLog
+from schemas.rules import Quoted, Text
+from schemas.rules import data as rules
+
+#: A forecast year: four digits and A (actual, reported) or E (estimate).
+YEAR_PATTERN = re.compile(r"^(\d{4})([AE])$")
+
+#: A price or an amount: a finite number above zero (a close of 0 or below is a typing mistake).
+Positive = Annotated[float, Field(gt=0)]
+
+
+def forecast_years_error(problem: Text) -> PydanticCustomError:
+    """``data.forecast_years``: the forecast's years are not a run of A years then E years."""
+    return rules.FORECAST_YEARS.error(problem=problem)
+
+
+def forecast_length_error(row: str, given: int, years: int) -> PydanticCustomError:
+    """``data.forecast_length``: a forecast row has not one value per year."""
+    return rules.FORECAST_LENGTH.error(row=row, given=given, years=years)
+
+
+class Price(StrictModel):
+    """The close the valuation uses, and the day it was struck."""
+
+    close: Positive = Field(description="The closing price, in currency units.")
+    date: dt.date = Field(description="The trading day of the close, YYYY-MM-DD.")
+    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. CNY.")
+
+
+class PricesFile(StrictModel):
+    """A file of closes in the note's folder, with the source line its chart prints."""
+
+    file: str = Field(
+        min_length=1, description="A CSV in the note's folder: date,close,benchmark per line."
+    )
+    source: str | None = Field(None, description="Where the prices come from (the source line).")
+
+
+class Forecast(StrictModel):
+    """One column per year (A = actual, E = estimate); each row as long as ``years``."""
+
+    years: list[str] = Field(min_length=1, description="e.g. [2024A, 2025A, 2026E, 2027E].")
+    unit: str | None = Field(None, description="The unit of revenue and net profit, e.g. 亿元.")
+    revenue: list[float] | None = Field(None, description="Revenue per year.")
+    net_profit: list[float] | None = Field(None, description="Net profit attributable per year.")
+    eps: list[float] | None = Field(None, description="Earnings per share per year.")
+    source: str | None = Field(None, description="Where the forecast comes from (source line).")
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, value: list[str]) -> list[str]:
+        parsed = []
+        for year in value:
+            match = YEAR_PATTERN.match(str(year).strip())
+            if not match:
+                raise forecast_years_error(
+                    Text(
+                        "{year} is not a forecast year: write the year and A (actual) or E "
+                        "(estimate), e.g. 2026E",
+                        year=Quoted(year),
+                    )
+                )
+            parsed.append((int(match.group(1)), match.group(2)))
+        for (year, _), (following, _) in itertools.pairwise(parsed):
+            if following != year + 1:
+                raise forecast_years_error(
+                    Text(
+                        "the years must follow one another: {following} comes after {year}",
+                        following=following,
+                        year=year,
+                    )
+                )
+        kinds = "".join(kind for _, kind in parsed)
+        if "EA" in kinds:
+            raise forecast_years_error(Text("actual years (A) must come before estimates (E)"))
+        return [f"{year}{kind}" for year, kind in parsed]
+
+    @field_validator("revenue", "net_profit", "eps")
+    @classmethod
+    def _one_per_year(cls, value: list[float] | None, info: ValidationInfo) -> list[float] | None:
+        years = info.data.get("years")
+        if value is not None and years is not None and len(value) != len(years):
+            raise forecast_length_error(str(info.field_name), len(value), len(years))
+        return value
+
+    def rows(self) -> list[tuple[str, list[float]]]:
+        """The given rows, by key, in the order a table prints them."""
+        keys = ("revenue", "net_profit", "eps")
+        return [(key, getattr(self, key)) for key in keys if getattr(self, key) is not None]
+
+
+class MarketData(StrictModel):
+    """Figures of the first page's market box that prices cannot give."""
+
+    total_shares: Positive | None = Field(None, description="Shares in issue (market value).")
+    float_shares: Positive | None = Field(None, description="Free-float shares.")
+    constituents: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="An industry index's number of constituents."
+    )
+    total_value: Positive | None = Field(
+        None, description="An industry's total market value, in currency units."
+    )
+
+
+def data_rules(data: dict[str, Any], target: float | None, house: Any, log: ProblemLog) -> None:
+    """The rules across the data's fields: a price not after the note, a rating its upside fits."""
+    note_date, price = data.get("date"), data.get("price")
+    if isinstance(price, Price) and isinstance(note_date, dt.date) and price.date > note_date:
+        problem = Text(
+            "the price's date {price} is after the note's date {note}",
+            price=price.date,
+            note=note_date,
+        )
+        log.add(rules.DATE(("price", "date"), problem=problem))
+    if target is None or house is None or not isinstance(price, Price):
+        return
+    subject, rating = data.get("subject"), data.get("rating")
+    if subject is None or rating is None or subject.kind != "company":
+        return
+    level = house.scale("company").find(rating.value)
+    if level is None:
+        return  # reported as schema.rating
+    upside = target / price.close - 1
+    low, high = level.min_excess_return, level.max_excess_return
+    if (low is not None and upside < low) or (high is not None and upside > high):
+        band = _band(low, high)
+        log.add(
+            rules.UPSIDE(
+                ("target_price",),
+                upside=upside,
+                target=target,
+                close=price.close,
+                rating=rating.value,
+                band=band,
+            )
+        )
+
+
+def _band(low: float | None, high: float | None) -> str:
+    """A rating's band of returns in words: '≥ 15%', '5% to 15%', '≤ -5%'."""
+    if low is not None and high is not None:
+        return f"{low:.0%} to {high:.0%}"
+    return f"≥ {low:.0%}" if low is not None else f"≤ {high:.0%}"

@@ -1,0 +1,47 @@
+"""Rules for a note's market data: its price file, forecast, and the figures computed from them."""
+
+from schemas.problems import Severity
+from schemas.rules.core import Rule
+from schemas.rules.sections import DATA
+
+# A price file's mistakes are different sentences: each is a Text of its own.
+CSV = Rule(
+    "data.csv",
+    "{problem}",
+    DATA,
+    "the `prices:` file cannot be read as prices: its first line does not name the columns "
+    "`date,close,benchmark`; a line without three values; a date that is not a real "
+    "`YYYY-MM-DD` date, or one that repeats or comes before the line above (one line per day, "
+    "in date order); a close or benchmark that is not a number above zero; not UTF-8; fewer "
+    "than two days; more rows than `Limits.data_rows` (20,000). Every bad line is reported",
+)
+DATE = Rule(
+    "data.date",
+    "{problem}",
+    DATA,
+    "the price's date (`price.date`) or the price file's last day is after the note's date: "
+    "the note would print data from after it was written",
+)
+FORECAST_YEARS = Rule(
+    "data.forecast_years",
+    "{problem}",
+    DATA,
+    "the forecast's `years` are not years followed by A (actual) or E (estimate), do not follow "
+    "one another (2024A, 2025A, 2026E…), or put an estimate before an actual year",
+)
+FORECAST_LENGTH = Rule(
+    "data.forecast_length",
+    "{row} has {given} values but the forecast has {years} years: give one value per year",
+    DATA,
+    "a forecast row (`revenue`, `net_profit`, `eps`) has not one value per year",
+)
+UPSIDE = Rule(
+    "data.upside",
+    "the upside to the target price is {upside:+.1%} (target {target:g}, close {close:g}), "
+    "outside the band of the rating {rating} ({band})",
+    DATA,
+    "the upside to the target price (computed: target ÷ close − 1) is outside the band of "
+    "returns the house's scale gives the company rating (`min_excess_return`, "
+    "`max_excess_return`); the message names both",
+    severity=Severity.WARNING,
+)
