@@ -13,9 +13,15 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
-from render.context.i18n import PROBLEMS, available_locales, translations
+from render.context.i18n import (
+    PROBLEMS,
+    available_locales,
+    problem_locale,
+    translations,
+    translator,
+)
 from render.html.filters import date_long
 from render.load.houses import load_house
 from render.renderer import Rendered, Renderer
@@ -540,3 +546,29 @@ def test_problems_catalog_translates_every_message_cleanly(locale: str) -> None:
 
 def test_every_rule_message_is_in_the_catalogs() -> None:
     assert {rule.message for rule in RULES.values()} <= _problem_messages()
+
+
+def test_a_language_for_problems_is_one_catalog_file(tmp_path: Path) -> None:
+    """Adding a locale is a `problems.po`, no code: `--lang` finds it, untranslated words stay
+    English rather than being lost."""
+    from schemas.rules import Quoted, note
+
+    catalogs = tmp_path / "locale"
+    shutil.copytree(CATALOGS, catalogs)
+    folder = catalogs / "fr_FR" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    catalog = Catalog(locale="fr_FR")
+    catalog.add("{value} is not an e-mail address", "{value} n'est pas une adresse électronique")
+    catalog.add("'{text}'", "« {text} »")
+    with (folder / "problems.po").open("wb") as handle:
+        write_po(handle, catalog)
+    assert problem_locale("fr", catalogs) == "fr_FR" and problem_locale("ja", catalogs) is None
+    problem = note.EMAIL(("email",), value=Quoted("lin@"))
+    assert (
+        problem.message_in(translator("fr", catalogs))
+        == "« lin@ » n'est pas une adresse électronique"
+    )
+    other = note.LOCALE(("locale",), value=Quoted("de"), known="zh_CN")
+    assert other.message_in(translator("fr", catalogs)) == (
+        "« de » is not one of the house's locales (zh_CN)"
+    )
