@@ -193,22 +193,31 @@ def sidebar_after_text(document: Document, pdf: pydyf.PDF) -> bool:
 
 
 def attachments(note: NoteBase, profile: HouseProfile, path: Path) -> list[Attached]:
-    """The note's source file, the data files its text shows, and the resolved note as JSON."""
+    """The note's source file, its data files (the figures its text shows, its price file), and
+    the resolved note as JSON."""
     found = [Attached(path.name, path.read_bytes(), "Source", "The note as its analysts wrote it")]
     folder = path.parent
     confinement = Confinement(folder, profile.folder)
     seen: set[Path] = set()
-    for _, text in note.texts():
-        for _, reference in image_references(text):
-            try:
-                file = confinement.resolve(reference, folder)
-            except Refused:  # reported by the check; nothing is read
-                continue
-            if file in seen or not file.is_file():
-                continue
-            seen.add(file)
-            name = file.relative_to(folder).as_posix() if file.is_relative_to(folder) else file.name
-            found.append(Attached(name, file.read_bytes(), "Data", "A figure of the note"))
+    references = [
+        (reference, "A figure of the note")
+        for _, text in note.texts()
+        for _, reference in image_references(text)
+    ]
+    prices = getattr(note, "prices", None)
+    if prices is not None:
+        # The closes the market data and the chart are computed from: the page's numbers' source.
+        references.append((prices if isinstance(prices, str) else prices.file, "The note's prices"))
+    for reference, description in references:
+        try:
+            file = confinement.resolve(reference, folder)
+        except Refused:  # reported by the check; nothing is read
+            continue
+        if file in seen or not file.is_file():
+            continue
+        seen.add(file)
+        name = file.relative_to(folder).as_posix() if file.is_relative_to(folder) else file.name
+        found.append(Attached(name, file.read_bytes(), "Data", description))
     data = json.dumps(resolved_note(note, profile), ensure_ascii=False, indent=2, sort_keys=True)
     found.append(
         Attached(NOTE_JSON, (data + "\n").encode("utf-8"), "Data", "The note's facts, resolved")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -26,8 +27,21 @@ def renderer() -> Renderer:
 
 
 @pytest.fixture(scope="module")
-def figure_pdf(renderer: Renderer) -> bytes:
-    data = renderer.render(FIGURE_NOTE).pdf
+def figure_note(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The company note (a table, a price file) with a figure of its own added."""
+    folder = tmp_path_factory.mktemp("notes")
+    for name in ("figures", "data"):
+        shutil.copytree(NOTES / name, folder / name)
+    note = folder / FIGURE_NOTE.name
+    text = FIGURE_NOTE.read_text(encoding="utf-8")
+    figure = "![图 1：公司单季度营业收入（亿元）](figures/2026-04-revenue.svg)\n\n资料来源：公司公告（示例数据）\n\n"
+    note.write_text(text.replace("## 投资建议", figure + "## 投资建议", 1), encoding="utf-8")
+    return note
+
+
+@pytest.fixture(scope="module")
+def figure_pdf(renderer: Renderer, figure_note: Path) -> bytes:
+    data = renderer.render(figure_note).pdf
     assert data is not None
     return data
 
@@ -105,8 +119,10 @@ def test_tag_tree_has_headings_header_cells_and_figure_text(figure_pdf: bytes) -
         assert "/TH" in kinds and "/TD" in kinds
         alts = [str(e.Alt) for e in elements if e.S == "/Figure" and "/Alt" in e]
         figures = [e for e in elements if e.S == "/Figure"]
-        assert len(alts) == len(figures) >= 2  # the logo and the note's chart
+        # The logo, the note's figure and the relative-performance chart drawn from its prices.
+        assert len(alts) == len(figures) >= 3
         assert any(alt.startswith("图 1") for alt in alts)
+        assert any(alt.startswith("衡通微电子 +") and "沪深 300" in alt for alt in alts), alts
 
 
 def test_reading_order_puts_sidebar_after_the_text(figure_pdf: bytes) -> None:
@@ -144,27 +160,32 @@ def test_hyphenated_words_carry_no_unicode_hyphen(english_pdf: bytes) -> None:
     assert "cata-\n" in text and "logue purchase" in text
 
 
-def test_attachments_are_associated_files(figure_pdf: bytes) -> None:
+def test_attachments_are_associated_files(figure_pdf: bytes, figure_note: Path) -> None:
     with _open(figure_pdf) as pdf:
         attached = {name: spec for name, spec in pdf.attachments.items()}
         assert set(attached) == {
             "2026-04-15-hengtong-upgrade.md",
             "figures/2026-04-revenue.svg",
+            "data/hengtong-prices.csv",
             "note.json",
         }
         relationships = {name: str(spec.obj.AFRelationship) for name, spec in attached.items()}
         assert relationships == {
             "2026-04-15-hengtong-upgrade.md": "/Source",
             "figures/2026-04-revenue.svg": "/Data",
+            "data/hengtong-prices.csv": "/Data",
             "note.json": "/Data",
         }
         assert attached["2026-04-15-hengtong-upgrade.md"].get_file().read_bytes() == (
-            FIGURE_NOTE.read_bytes()
+            figure_note.read_bytes()
+        )
+        assert attached["data/hengtong-prices.csv"].get_file().read_bytes() == (
+            (NOTES / "data" / "hengtong-prices.csv").read_bytes()
         )
         types = {name: str(spec.obj.EF.F.Subtype) for name, spec in attached.items()}
         assert types["note.json"] == "/application/json"
         # Each file is listed once in the document's associated files.
-        assert len(pdf.Root.AF) == 3
+        assert len(pdf.Root.AF) == 4
         assert {str(af.UF) for af in pdf.Root.AF} == set(attached)
         facts = json.loads(attached["note.json"].get_file().read_bytes())
     assert facts["rating"]["action"] == "upgrade"
@@ -173,8 +194,8 @@ def test_attachments_are_associated_files(figure_pdf: bytes) -> None:
     assert all(a["sac"] for a in facts["analysts"] if a["role"] == "analyst")
 
 
-def test_same_inputs_same_bytes(figure_pdf: bytes) -> None:
-    again = Renderer(created=None).render(FIGURE_NOTE).pdf
+def test_same_inputs_same_bytes(figure_pdf: bytes, figure_note: Path) -> None:
+    again = Renderer(created=None).render(figure_note).pdf
     assert again == figure_pdf
 
 
