@@ -75,5 +75,5 @@ class Settings:
     #: The template labels' message catalogs (``LOCALE/LC_MESSAGES/messages.po``).
     catalogs: Path = field(default_factory=lambda: package_data("locale"))
     #: ``--release``: a draft, a stale approval, a quiet period or a restricted company is an
-    #: error rather than a mark on the page or a warning (docs/registers.md).
+    #: error rather than a mark on the page or a warning (docs/compliance.md).
     release: bool = False

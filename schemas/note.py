@@ -188,7 +188,7 @@ class Analyst(StrictModel):
 
 
 class Review(StrictModel):
-    """A note's review before release, as ``render approve`` records it (docs/registers.md)."""
+    """A note's review before release, as ``render approve`` records it (docs/compliance.md)."""
 
     status: Literal["draft", "approved"] = "draft"
     by: str | None = Field(None, description="The approving reviewer's id in the house's roster.")

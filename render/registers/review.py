@@ -141,7 +141,7 @@ def stale(state: ReviewState) -> Problem:
         "registers.stale",
         f"the note changed after {state.by} approved it on {state.at}: it prints as a draft "
         "until approved again (render approve)",
-        f"报告在{state.by}于 {state.at} 审批后被修改：重新审批（render approve）前按草稿输出",
+        f"报告在{state.by}于 {state.at} 审批后被修改：重新审批（“render approve”）前按草稿输出",
         ("review",),
         Severity.WARNING,
     )
