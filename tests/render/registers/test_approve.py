@@ -18,9 +18,7 @@ AT = "2026-04-16T09:30:00+08:00"
 
 
 def approve(note: Path, *options: str) -> tuple[int, str]:
-    result = CliRunner().invoke(
-        app, ["approve", str(note), "--today", TODAY.isoformat(), *options]
-    )
+    result = CliRunner().invoke(app, ["approve", str(note), "--today", TODAY.isoformat(), *options])
     return result.exit_code, result.stdout + result.stderr
 
 

@@ -20,7 +20,9 @@ def test_the_holding_and_the_sponsor_role_are_in_the_pdf(company_note: Path) -> 
     rendered = Renderer(today=TODAY).render(company_note, ("pdf",))
     text = squash("".join(page_texts(rendered.pdf or b"", layout=False)))
     assert "重要关系披露" in text
-    assert squash("本公司另类投资子公司持有衡通微电子（300999.SZ）1,260万股，占其总股本的1.2%") in text
+    assert (
+        squash("本公司另类投资子公司持有衡通微电子（300999.SZ）1,260万股，占其总股本的1.2%") in text
+    )
     assert "上述股份限售期至2027-01-15" in text
     assert "本公司自2025-11-01起担任衡通微电子（300999.SZ）的保荐机构" in text
     assert "不存在须予披露" not in text

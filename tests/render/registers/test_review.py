@@ -97,6 +97,8 @@ def test_an_edited_figure_makes_the_approval_stale(company_note: Path) -> None:
 
 
 def test_a_comment_changes_nothing_printed_and_keeps_the_approval(company_note: Path) -> None:
-    edit(company_note, "template: event-commentary\n", "template: event-commentary  # house style\n")
+    edit(
+        company_note, "template: event-commentary\n", "template: event-commentary  # house style\n"
+    )
     checked = Renderer(today=TODAY).check(company_note)
     assert checked.verdict is not None and checked.verdict.review.status == "approved"

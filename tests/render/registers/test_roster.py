@@ -16,7 +16,10 @@ def test_ids_become_the_rosters_records_in_the_notes_locale(renderer: Renderer) 
     assert chinese.note is not None and english.note is not None
     lin = chinese.note.analysts[0]
     assert (lin.name, lin.sac, lin.phone) == ("林知远", "S9901524060001", "000-0000 1201")
-    assert [a.name for a in english.note.analysts] == ["林知远 (Lin Zhiyuan)", "周若溪 (Zhou Ruoxi)"]
+    assert [a.name for a in english.note.analysts] == [
+        "林知远 (Lin Zhiyuan)",
+        "周若溪 (Zhou Ruoxi)",
+    ]
     # The roster's details are what the page prints.
     assert "S9901524060001" in (chinese.html or "")
     assert "lin.zhiyuan@research.example.com" in (chinese.html or "")
@@ -49,9 +52,7 @@ def test_an_id_without_a_roster_says_the_house_has_none(note_file: Path, workspa
     assert "no roster" in checked.errors[0].message
     # Without one, the review cannot name a reviewer either: full records alone are fine.
     edit(note_file, "  - zhou-ruoxi\n", "")
-    assert [p.code for p in Renderer(today=TODAY).check(note_file).errors] == [
-        "registers.approver"
-    ]
+    assert [p.code for p in Renderer(today=TODAY).check(note_file).errors] == ["registers.approver"]
 
 
 def test_a_full_record_is_checked_against_the_roster(note_file: Path) -> None:
@@ -64,14 +65,22 @@ def test_a_full_record_is_checked_against_the_roster(note_file: Path) -> None:
 
 def test_a_signer_who_had_left_or_was_not_yet_registered(workspace: Path, note_file: Path) -> None:
     roster = workspace / "houses" / "example" / "analysts.yaml"
-    edit(roster, "    email: zhou.ruoxi@research.example.com\n", "    email: zhou.ruoxi@research.example.com\n    left: 2026-03-02\n")
+    edit(
+        roster,
+        "    email: zhou.ruoxi@research.example.com\n",
+        "    email: zhou.ruoxi@research.example.com\n    left: 2026-03-02\n",
+    )
     left = Renderer(today=TODAY).check(note_file)
-    assert [(p.code, p.field) for p in left.errors] == [("registers.analyst_inactive", "analysts[1]")]
+    assert [(p.code, p.field) for p in left.errors] == [
+        ("registers.analyst_inactive", "analysts[1]")
+    ]
     assert "left the firm on 2026-03-02" in left.errors[0].message
     edit(roster, "    left: 2026-03-02\n", "")
     edit(roster, "registered: 2023-09-11", "registered: 2026-03-03")
     late = Renderer(today=TODAY).check(note_file)
-    assert [(p.code, p.field) for p in late.errors] == [("registers.analyst_inactive", "analysts[1]")]
+    assert [(p.code, p.field) for p in late.errors] == [
+        ("registers.analyst_inactive", "analysts[1]")
+    ]
     assert "registered on 2026-03-03" in late.errors[0].message
 
 
