@@ -12,7 +12,6 @@ import pytest
 from render.renderer import Renderer
 from tests.conftest import EXAMPLES, TODAY, edit
 
-
 WORD = re.compile(r'<word xMin="[^"]+" yMin="([^"]+)" xMax="[^"]+" yMax="([^"]+)">([^<]*)</word>')
 
 
