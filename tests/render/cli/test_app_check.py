@@ -45,7 +45,7 @@ def test_text_lists_every_problem_then_a_summary(broken: Path) -> None:
     assert result.stdout.splitlines() == [
         "note.md:18:10: error: analysts[0].sac: 'S03405' is not a SAC certificate number "
         "(S followed by 13 digits) [schema.sac]",
-        "note.md:50:43: warning: risks: '稳赚' is a promissory phrase the house forbids "
+        "note.md:45:43: warning: risks: '稳赚' is a promissory phrase the house forbids "
         "[schema.promise]",
     ]
     assert result.stderr == "1 error, 1 warning in 1 file\n"
@@ -56,7 +56,7 @@ def test_lang_zh_prints_the_chinese_messages(broken: Path) -> None:
     assert result.stdout.splitlines() == [
         "note.md:18:10: error: analysts[0].sac: “S03405”不是有效的执业证书编号（S 加 13 位数字） "
         "[schema.sac]",
-        "note.md:50:43: warning: risks: “稳赚”属于本机构禁止使用的承诺性用语 [schema.promise]",
+        "note.md:45:43: warning: risks: “稳赚”属于本机构禁止使用的承诺性用语 [schema.promise]",
     ]
     assert result.stderr == "1 个文件：1 个错误，1 个警告\n"
 
@@ -83,7 +83,7 @@ def test_github_prints_workflow_annotations(broken: Path) -> None:
     assert result.stdout.splitlines() == [
         "::error file=note.md,line=18,col=10,title=schema.sac::analysts[0].sac: 'S03405' is not "
         "a SAC certificate number (S followed by 13 digits)",
-        "::warning file=note.md,line=50,col=43,title=schema.promise::risks: '稳赚' is a "
+        "::warning file=note.md,line=45,col=43,title=schema.promise::risks: '稳赚' is a "
         "promissory phrase the house forbids",
     ]
 

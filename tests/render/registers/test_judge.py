@@ -26,25 +26,34 @@ def here(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return workspace
 
 
+AT = "2026-03-02T17:30:00+08:00"
+
+
+def approve(here: Path) -> None:
+    approved = run("approve", "notes/note.md", "--by", "wang-shuyi", "--at", AT)
+    assert approved.exit_code == EXIT_OK, approved.output
+
+
 def test_release_writes_an_approved_note_and_records_its_approval(here: Path) -> None:
+    refused = run("build", "notes", "--release")  # the example note is a draft
+    assert refused.exit_code == EXIT_USER_ERROR and "[registers.unapproved]" in refused.output
+    approve(here)
     result = run("build", "notes", "--release")
     assert result.exit_code == EXIT_OK, result.output
     manifest = json.loads((here / "dist" / "manifest.json").read_text(encoding="utf-8"))
     review = manifest["notes"]["note"]["review"]
-    assert review == {"status": "approved", "by": "wang-shuyi", "at": "2026-03-02T17:30:00+08:00"}
+    assert review == {"status": "approved", "by": "wang-shuyi", "at": AT}
 
 
 def test_release_refuses_a_draft_with_a_located_error(here: Path) -> None:
-    (here / "notes" / "note.md").unlink()
-    shutil.copy(EXAMPLES / "2026-03-06-ai-training-cost.json", here / "notes" / "draft.json")
     result = run("build", "notes", "--release")
     assert result.exit_code == EXIT_USER_ERROR
-    assert "notes/draft.json:1:1: error: review: not released: the note is a draft" in result.output
-    assert not (here / "dist" / "draft.pdf").exists()
+    assert "notes/note.md:1:1: error: review: not released: the note is a draft" in result.output
+    assert not (here / "dist" / "note.pdf").exists()
     # Without --release it is written, marked, and the manifest says it is a draft.
     assert run("build", "notes").exit_code == EXIT_OK
     manifest = json.loads((here / "dist" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["notes"]["draft"]["review"] == {"status": "draft", "by": None, "at": None}
+    assert manifest["notes"]["note"]["review"] == {"status": "draft", "by": None, "at": None}
     # A release build after it does not skip the draft as up to date.
     again = run("build", "notes", "--release")
     assert again.exit_code == EXIT_USER_ERROR and "[registers.unapproved]" in again.output
@@ -52,6 +61,7 @@ def test_release_refuses_a_draft_with_a_located_error(here: Path) -> None:
 
 def test_release_refuses_a_stale_approval_at_its_review_block(here: Path) -> None:
     note = here / "notes" / "note.md"
+    approve(here)
     edit(note, "技术迭代不及预期", "技术迭代不及预期。")
     result = run("check", "notes", "--release")
     assert result.exit_code == EXIT_USER_ERROR

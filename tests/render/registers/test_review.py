@@ -43,7 +43,7 @@ def test_an_approved_note_is_approved_and_unmarked(renderer: Renderer) -> None:
 
 
 def test_a_draft_has_the_mark_on_every_page_and_a_banner(renderer: Renderer) -> None:
-    rendered = renderer.render(EXAMPLES / "2026-03-06-ai-training-cost.json", ("pdf",))
+    rendered = renderer.render(EXAMPLES / "2026-03-02-ai-training-cost.md", ("pdf",))
     assert rendered.checked.verdict is not None
     assert rendered.checked.verdict.review.status == "draft"
     pages = big_marks(rendered.pdf or b"")
