@@ -10,19 +10,19 @@ from tests.conftest import EXAMPLES, TODAY, edit
 
 
 def test_ids_become_the_rosters_records_in_the_notes_locale(renderer: Renderer) -> None:
-    chinese = renderer.check(EXAMPLES / "2026-03-05-ai-training-cost.yaml")
+    chinese = renderer.check(EXAMPLES / "2026-04-15-hengtong-upgrade.md")
     english = renderer.check(EXAMPLES / "2026-03-09-chiplet-interconnect-en.md")
     assert chinese.problems == [] and english.problems == []
     assert chinese.note is not None and english.note is not None
-    lin = chinese.note.analysts[0]
-    assert (lin.name, lin.sac, lin.phone) == ("林知远", "S9901524060001", "000-0000 1201")
+    zhou = chinese.note.analysts[0]
+    assert (zhou.name, zhou.sac, zhou.phone) == ("周若溪", "S9901523090002", "000-0000 1202")
     assert [a.name for a in english.note.analysts] == [
         "林知远 (Lin Zhiyuan)",
         "周若溪 (Zhou Ruoxi)",
     ]
     # The roster's details are what the page prints.
-    assert "S9901524060001" in (chinese.html or "")
-    assert "lin.zhiyuan@research.example.com" in (chinese.html or "")
+    assert "S9901523090002" in (chinese.html or "")
+    assert "zhou.ruoxi@research.example.com" in (chinese.html or "")
 
 
 def test_an_assistant_by_id_keeps_the_assistant_role(renderer: Renderer) -> None:
