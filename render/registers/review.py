@@ -48,6 +48,8 @@ def data_files(source: Source, folder: Path) -> dict[str, str | None]:
     root = folder.resolve()
     found: dict[str, str | None] = {}
     for text in _texts(source.data):
+        if "![" not in text:
+            continue  # no image; and parsing is the costly part of a long text
         for _, reference in image_references(text):
             parts = urlsplit(reference)
             if parts.scheme or reference.startswith("//"):
