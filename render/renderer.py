@@ -27,6 +27,8 @@ from render.load.houses import HouseProfile, find_house, load_house
 from render.load.note import Source, load_note
 from render.load.report_types import find_report_type
 from render.pdf.confine import Confinement
+from render.registers.judge import Verdict, judge, prepare
+from render.registers.judge import context as register_context
 from render.report import display_path
 from render.settings import Settings
 from render.validate.images import Figures, ImageProblem, css_problems
@@ -65,6 +67,8 @@ class Checked:
     #: The settings this note is judged and rendered under: the front end's, with its
     #: ``render.toml`` over them (admitted houses, limits).
     settings: Settings = field(default_factory=Settings)
+    #: What the house's registers say of the note: its review state, its disclosures.
+    verdict: Verdict | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -109,6 +113,18 @@ def _texts(data: dict[str, Any], report_type: ReportType) -> list[tuple[Loc, str
                 if isinstance(point, dict):
                     found += [((section.key, i, key), point.get(key)) for key in ("lead", "body")]
     return [(loc, text.strip()) for loc, text in found if isinstance(text, str)]
+
+
+def _without_unknown(problems: list[Problem], unknown: set[int]) -> list[Problem]:
+    """The model's problems, but none about an analyst id the roster lacks (said once already)."""
+    if not unknown:
+        return problems
+    return [
+        p
+        for p in problems
+        if p.code != "schema.signer"
+        and not (p.loc[:1] == ("analysts",) and len(p.loc) > 1 and p.loc[1] in unknown)
+    ]
 
 
 def _folder_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -218,7 +234,15 @@ class Renderer:
             located += list(profile.warnings)
             context = {"house": profile.house, "today": self.today}
             report_type = source.report_type
-            note, found = validate(note_model(report_type), source.data, context)
+            # Analysts named by id are resolved from the roster before the model reads them.
+            resolved = prepare(source, profile.house, profile.registers)
+            note, found = validate(note_model(report_type), resolved.data, context)
+            found = [*resolved.problems, *_without_unknown(found, resolved.unknown)]
+            if note is not None:
+                checked.verdict, judged = judge(
+                    note, source, resolved, profile.house, profile.registers, settings.release
+                )
+                found += judged
             found += self._template(
                 source.data.get("template"), report_type, profile, settings.templates
             )
@@ -339,6 +363,9 @@ class Renderer:
         market = context["market"]["benchmark"]
         context.update(data_context(note, prices, locale, market, context["fonts"]["sans"]))
         context["stylesheet"] = stylesheet(profile, self.settings.templates)
+        # TRANSLATORS: the mark on every page of a note not (or no longer) approved for release.
+        mark = translations(locale, catalogs).gettext("DRAFT")
+        context.update(register_context(checked.verdict, mark))
         template = note.report_type.template or note.template
         return render_html(env, template, context, profile)
 

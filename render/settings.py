@@ -80,3 +80,6 @@ class Settings:
     catalogs: Path = field(default_factory=lambda: package_data("locale"))
     #: The PDF variant every note is written as (``--pdf-variant``); None: each house's own.
     pdf_variant: str | None = None
+    #: ``--release``: a draft, a stale approval, a quiet period or a restricted company is an
+    #: error rather than a mark on the page or a warning (docs/compliance.md).
+    release: bool = False

@@ -10,17 +10,20 @@ from typing import Any
 from schemas.house import House
 from schemas.manifest import ManifestRecord
 from schemas.note import Note
+from schemas.registers import Disclosures, Roster
 
 #: The note's body sections (its report type's): required by `render check`, optional in the
 #: editor's schema.
 BODY_SECTIONS = Note.report_type.body_keys
 
-Model = type[Note] | type[House] | type[ManifestRecord]
+Model = type[Note] | type[House] | type[ManifestRecord] | type[Roster] | type[Disclosures]
 
 SCHEMAS: dict[str, Model] = {
     "note.schema.json": Note,
     "house.schema.json": House,
     "manifest.schema.json": ManifestRecord,
+    "analysts.schema.json": Roster,
+    "disclosures.schema.json": Disclosures,
 }
 
 

@@ -101,6 +101,14 @@ class Output(_Record):
     sha256: Sha256
 
 
+class ReviewRecord(_Record):
+    """The note's review when it was built: approved (by whom, when), a draft, or stale."""
+
+    status: Literal["approved", "draft", "stale"]
+    by: str | None = None
+    at: dt.datetime | None = None
+
+
 class Entry(_Record):
     """One published note: where it came from, what it is, what fed it, what came out."""
 
@@ -122,6 +130,8 @@ class Entry(_Record):
             "NAME.html, and NAME.rixml (the RIXML sidecar describing the PDF)."
         )
     )
+    #: Who approved the note for release and when (None: the house keeps no review of it).
+    review: ReviewRecord | None = None
 
     @field_validator("outputs")
     @classmethod

@@ -168,6 +168,23 @@ class Analyst(StrictModel):
         return value
 
 
+class Review(StrictModel):
+    """A note's review before release, as ``render approve`` records it (docs/compliance.md)."""
+
+    status: Literal["draft", "approved"] = "draft"
+    by: str | None = Field(None, description="The approving reviewer's id in the house's roster.")
+    at: dt.datetime | None = Field(None, description="When it was approved (ISO date-time).")
+    digest: str | None = Field(
+        None, description="sha256: of the note's content and data files when it was approved."
+    )
+
+
+def _analyst_or_id(schema: dict[str, Any]) -> None:
+    """In the JSON Schema, an analyst may also be named by id (resolved from the roster)."""
+    by_id = {"type": "string", "description": "A person's id in the house's analysts.yaml."}
+    schema["items"] = {"anyOf": [schema["items"], by_id]}
+
+
 class CommentaryPoint(StrictModel):
     """One commentary paragraph: a bold lead sentence and the argument that follows it."""
 
@@ -223,7 +240,10 @@ class NoteBase(StrictModel):
     subject: Subject
     rating: Rating
     risk_level: str = Field(description="A report risk level of the house, by code (R3) or name.")
-    analysts: list[Analyst] = Field(min_length=1)
+    analysts: list[Analyst] = Field(min_length=1, json_schema_extra=_analyst_or_id)
+    review: Review | None = Field(
+        None, description="The review before release: draft, or approved by a reviewer."
+    )
     # The market data of the first page (see docs/data.md); each is optional.
     price: Price | None = Field(None, description="The close the valuation uses.")
     target_price: Positive | None = Field(

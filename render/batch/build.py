@@ -228,6 +228,11 @@ def _reason(
         return "output missing or modified"
     if options.strict and entry.warnings:
         return "has warnings (--strict)"
+    if options.settings.release and (
+        entry.warnings or entry.review is None or entry.review.status != "approved"
+    ):
+        # Built as a draft, or with a warning --release makes an error (a quiet period).
+        return "not released yet (--release)"
     return None
 
 

@@ -287,6 +287,7 @@ def new_entry(
         fingerprint=canonical_hash(inputs.model_dump(mode="json")),
         inputs=inputs,
         outputs={name: output_record(data) for name, data in sorted(outputs.items())},
+        review=about.get("review"),
     )
 
 

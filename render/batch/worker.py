@@ -335,6 +335,13 @@ def _build(job: Job) -> Result:
         )
         outputs[job.key + SUFFIXES["rixml"]] = rixml
     about = {"title": note.title, "date": note.date.isoformat(), "template": note.template}
+    if checked.verdict is not None:
+        review = checked.verdict.review
+        about["review"] = {
+            "status": review.status,
+            "by": review.by if review.status != "draft" else None,
+            "at": review.at.isoformat() if review.at and review.status != "draft" else None,
+        }
     return Result(
         job.key,
         job.display,

@@ -116,9 +116,18 @@ HousePathOption = Annotated[
 ]
 
 
-def _settings(house_paths: list[Path] | None) -> Settings:
+ReleaseOption = Annotated[
+    bool,
+    typer.Option(
+        "--release",
+        help="Refuse drafts, stale approvals, quiet periods and restricted companies (errors).",
+    ),
+]
+
+
+def _settings(house_paths: list[Path] | None, release: bool = False) -> Settings:
     """The runner's settings from the command line; each note's render.toml adds to them."""
-    return Settings(house_paths=tuple(p.resolve() for p in house_paths or ()))
+    return Settings(house_paths=tuple(p.resolve() for p in house_paths or ()), release=release)
 
 
 def _check_configs(notes: list[Path], lang: str) -> None:
@@ -161,12 +170,13 @@ def check(
     strict: StrictOption = False,
     today: TodayOption = None,
     house_path: HousePathOption = None,
+    release: ReleaseOption = False,
 ) -> None:
     """Validate notes without rendering them; report every problem at once, located."""
     # Imported here: WeasyPrint's import is most of a second, and a no-change build skips it.
     from render.renderer import Renderer
 
-    renderer = Renderer(today=_today(today), settings=_settings(house_path))
+    renderer = Renderer(today=_today(today), settings=_settings(house_path, release))
     notes = _notes(paths)
     _check_configs(notes, lang)
     # Problems go to standard output (text, JSON lines or annotations), the summary to standard
@@ -230,6 +240,7 @@ def build(
             "tagged, files attached), another PDF/A variant, pdf/ua-1, or none (plain).",
         ),
     ] = None,
+    release: ReleaseOption = False,
 ) -> None:
     """Render notes to PDF and/or HTML in parallel, skipping the unchanged; record a manifest.
 
@@ -254,7 +265,8 @@ def build(
             force=force,
             created=source_date_epoch(),
             settings=replace(
-                _settings(house_path), pdf_variant=pdf_variant.value if pdf_variant else None
+                _settings(house_path, release),
+                pdf_variant=pdf_variant.value if pdf_variant else None,
             ),
         )
     except UsageError as exc:
@@ -305,6 +317,59 @@ def _executor(scheduler: str | None) -> Iterator[Executor | None]:
     with client:
         # pure=False: a note submitted twice is rendered twice, never served from a cache.
         yield client.get_executor(pure=False)
+
+
+@app.command()
+def approve(
+    note: Annotated[Path, typer.Argument(help="The note file to approve for release.")],
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", help="The approving reviewer's id in the house's roster.", metavar="ID"
+        ),
+    ],
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="The approval's date-time (ISO 8601, with its offset); default: now.",
+            metavar="DATETIME",
+        ),
+    ] = None,
+    lang: LangOption = "en",
+    today: TodayOption = None,
+    house_path: HousePathOption = None,
+) -> None:
+    """Record a reviewer's approval in the note, with a digest of its content and data files."""
+    from render.registers.approve import approve as approve_note
+    from render.renderer import Renderer
+
+    if not note.is_file():
+        raise typer.BadParameter(f"{note}: no such file", param_hint="NOTE")
+    when = _when(at)
+    _check_configs([note], lang)
+    renderer = Renderer(today=_today(today), settings=_settings(house_path))
+    try:
+        approval = approve_note(renderer, note, display_path(note), by, when)
+    except UserError as exc:
+        _emit(exc.problems, "text", lang)
+        raise typer.Exit(EXIT_USER_ERROR) from None
+    typer.echo(
+        f"approved {display_path(note)} by {approval.by} at {approval.at.isoformat()} "
+        f"({approval.digest})"
+    )
+
+
+def _when(value: str | None) -> dt.datetime:
+    if value is None:
+        return dt.datetime.now().astimezone().replace(microsecond=0)
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{value}' is not a date-time like 2026-04-15T16:20:00+08:00", param_hint="--at"
+        ) from None
+    return when if when.tzinfo else when.astimezone()
 
 
 @app.command()

@@ -72,10 +72,11 @@ def init(
     house = folder / "houses" / house_name
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         relative = path.relative_to(source)
-        if relative.as_posix() == HOUSE_FILE:
-            # Editors find the schema beside the repository's root, two folders up.
+        if relative.suffix == ".yaml" and len(relative.parts) == 1:
+            # Editors find the schemas (house.yaml's, the registers') beside the repository's
+            # root, two folders up.
             text = path.read_text(encoding="utf-8")
-            comment = "# yaml-language-server: $schema=../../schemas/house.schema.json"
+            comment = f"# yaml-language-server: $schema=../../schemas/{relative.stem}.schema.json"
             _write(house / relative, _SCHEMA_COMMENT.sub(comment, text, count=1), created)
         else:
             _write(house / relative, path.read_bytes(), created)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from render.errors import UserError
 from render.load.note import Source, load_note
+from render.registers.load import Registers, load_registers
 from render.report import display_path
 from render.settings import Settings
 from render.validate.models import validate
@@ -28,6 +29,8 @@ class HouseProfile:
     folder: Path
     house: House
     warnings: tuple[Problem, ...] = ()
+    #: The house's analyst roster and disclosures register, when it keeps them.
+    registers: Registers = field(default_factory=Registers)
 
     @property
     def templates(self) -> Path:
@@ -173,7 +176,8 @@ def load_house(folder: Path) -> HouseProfile:
     if house is None or any(p.severity is Severity.ERROR for p in located):
         raise UserError(located)
     warnings = tuple(p for p in located if p.severity is Severity.WARNING)
-    return HouseProfile(folder.resolve(), house, warnings)
+    registers, register_warnings = load_registers(folder)
+    return HouseProfile(folder.resolve(), house, (*warnings, *register_warnings), registers)
 
 
 def _logo(logo: str, folder: Path) -> list[Problem]:

@@ -20,6 +20,12 @@ HOUSE = Section(
     "house is fixed. `schema.unknown_key`, `schema.missing`, `schema.type` and `schema.empty` "
     "apply to houses too.",
 )
+REGISTERS = Section(
+    "The registers",
+    "A house's `analysts.yaml` and `disclosures.yaml` (see [compliance.md](compliance.md)) are "
+    "read like `house.yaml`: their `schema.*` problems are located in them. What they say of a "
+    "note:",
+)
 RENDERING = Section("Rendering")
 PROJECT = Section("The project and the build")
-SECTIONS = (READING, NOTE, DATA, HOUSE, RENDERING, PROJECT)
+SECTIONS = (READING, NOTE, DATA, HOUSE, REGISTERS, RENDERING, PROJECT)

@@ -39,6 +39,7 @@ def entry(**changes: Any) -> dict[str, Any]:
         "fingerprint": H,
         "inputs": inputs,
         "outputs": {"a.pdf": {"bytes": 1, "sha256": H}},
+        "review": {"status": "approved", "by": "wang-shuyi", "at": "2026-03-02T17:30:00+08:00"},
     }
     return {**data, **changes}
 

@@ -178,9 +178,9 @@ def test_a_note_that_breaks_keeps_its_last_good_outputs_recorded(here: Path) -> 
 
 def test_strict_fails_a_note_with_warnings_even_when_it_is_unchanged(here: Path) -> None:
     (note,) = make_notes(here, 1)
-    edit(note, "S9901524060001", "S9902524060001")  # another firm's code: a warning
+    edit(note, "技术迭代不及预期", "稳赚；技术迭代不及预期")  # a forbidden phrase: a warning
     lenient = run("build", "notes")
-    assert lenient.exit_code == 0 and "warning: analysts[0].sac" in lenient.stdout
+    assert lenient.exit_code == 0 and "warning: risks" in lenient.stdout
     strict = run("build", "notes", "--strict")
     assert strict.exit_code == 1
     assert "failed notes/note-1.md (warnings with --strict)" in strict.stdout

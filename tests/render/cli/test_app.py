@@ -129,6 +129,8 @@ def test_schema_writes_into_the_current_folders_schemas_by_default(
     result = run("schema")
     assert result.exit_code == EXIT_OK, result.output
     assert sorted(p.name for p in (tmp_path / "schemas").iterdir()) == [
+        "analysts.schema.json",
+        "disclosures.schema.json",
         "house.schema.json",
         "manifest.schema.json",
         "note.schema.json",

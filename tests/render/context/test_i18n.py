@@ -14,6 +14,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
+from ruamel.yaml import YAML
 
 from render.context.i18n import (
     PROBLEMS,
@@ -363,9 +364,15 @@ def test_every_house_text_prints_in_the_note_locale_only(
 
 
 def chinese_in_names(path: Path) -> list[str]:
-    """The runs of CJK characters a note's front matter wrote in names (analysts, subject)."""
+    """The runs of CJK characters a note's front matter wrote in names (analysts, subject), and
+    the English names of the roster's people it names by id."""
     front = path.read_text(encoding="utf-8").split("---")[1]
     names = re.findall(r"^\s*(?:- )?name:\s*(.+)$", front, flags=re.MULTILINE)
+    ids = re.search(r"^analysts: \[(.*)\]", front, flags=re.MULTILINE)
+    if ids:
+        roster = YAML(typ="safe").load((EXAMPLE_HOUSE / "analysts.yaml").read_text("utf-8"))
+        people = {p["id"]: p["name"]["en_US"] for p in roster["analysts"]}
+        names += [people[i.strip()] for i in ids.group(1).split(",")]
     return sorted({run for name in names for run in re.findall(f"{CJK.pattern}+", name)})
 
 
