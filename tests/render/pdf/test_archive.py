@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from render.registers.approve import approve
 from render.renderer import Renderer
 from render.settings import Settings
 from tests.pdftools import page_texts
@@ -36,6 +38,9 @@ def figure_note(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = FIGURE_NOTE.read_text(encoding="utf-8")
     figure = "![图 1：公司单季度营业收入（亿元）](figures/2026-04-revenue.svg)\n\n资料来源：公司公告（示例数据）\n\n"
     note.write_text(text.replace("## 投资建议", figure + "## 投资建议", 1), encoding="utf-8")
+    # Approved again after the edit, as a released note is: no draft mark in its tag tree.
+    at = dt.datetime(2026, 4, 15, 16, 20, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    approve(Renderer(created=None), note, note.name, "wang-shuyi", at)
     return note
 
 
