@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 from xml.parsers import expat
 
 import tinycss2
-from PIL import Image
 
 from render.pdf.confine import Confinement, Refused
 from render.settings import Limits
@@ -64,6 +64,9 @@ LINKS = {"a"}
 QUARTER_TURNS = {5, 6, 7, 8}
 
 #: What Pillow raises for a file it cannot read (it has no one exception for "broken").
+if TYPE_CHECKING:
+    import PIL.Image
+
 _ERRORS = (SyntaxError, OSError, ValueError, IndexError, TypeError, struct.error, EOFError)
 
 
@@ -211,13 +214,16 @@ def _unreadable(name: str, fmt: str, exc: BaseException) -> ImageProblem:
     )
 
 
-def _open(data: bytes, name: str) -> Image.Image | None:
+def _open(data: bytes, name: str) -> PIL.Image.Image | None:
     """The raster image's header, read by the first allowed format that claims it; no pixels yet.
 
     This is Pillow's own ``Image.open`` restricted to the formats render prints, without its
     decompression-bomb check: that check warns (an error under strict warnings) or fails on its
     own global bound, while render judges the size against its own limits, next.
     """
+    # Pillow is imported with the first raster figure: a note without one is checked without it.
+    from PIL import Image
+
     prefix = data[:16]
     for fmt in ("PNG", "JPEG", "GIF", "WEBP"):
         if fmt not in Image.OPEN:

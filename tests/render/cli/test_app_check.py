@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -198,14 +199,12 @@ def test_the_installed_command(tmp_path: Path) -> None:
     assert missing.returncode == EXIT_USAGE and "Traceback" not in missing.stderr
 
 
-def test_check_lays_nothing_out_and_never_imports_weasyprint(tmp_path: Path) -> None:
-    """``render check`` runs the HTML stage and opens figures, but WeasyPrint's import alone
-    takes longer than the whole check: a fresh interpreter's modules after a check show it."""
-    figure = EXAMPLES / "2026-04-15-hengtong-upgrade.md"  # it shows figures
+def _modules_after_check(note: Path) -> str:
+    """The WeasyPrint and Pillow modules a fresh interpreter holds after checking ``note``."""
     script = (
         "import sys\n"
         "from render.cli.app import main\n"
-        f"sys.argv = ['render', 'check', '--today', '{TODAY}', {str(figure)!r}]\n"
+        f"sys.argv = ['render', 'check', '--today', '{TODAY}', {str(note)!r}]\n"
         "try:\n"
         "    main()\n"
         "except SystemExit as exc:\n"
@@ -220,6 +219,27 @@ def test_check_lays_nothing_out_and_never_imports_weasyprint(tmp_path: Path) -> 
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr
-    modules = done.stdout.strip()
-    assert "'PIL.Image'" in modules, "the check opens the figures"
-    assert "weasyprint" not in modules
+    return done.stdout.strip()
+
+
+def test_check_lays_nothing_out_and_never_imports_weasyprint(tmp_path: Path) -> None:
+    """``render check`` runs the HTML stage and opens figures, but WeasyPrint's import alone
+    takes longer than the whole check; Pillow is imported only for a raster figure."""
+    from PIL import Image
+
+    shutil.copytree(EXAMPLES.parent, tmp_path / "examples")
+    notes = tmp_path / "examples" / "notes"
+    plain = notes / "2026-03-02-ai-training-cost.md"  # no figure
+    Image.new("RGB", (40, 20), "white").save(notes / "figures" / "bars.png")
+    shown = notes / "figure.md"
+    shown.write_text(
+        plain.read_text(encoding="utf-8").replace(
+            "## 投资建议", "![图 1：示意](figures/bars.png)\n\n资料来源：示例\n\n## 投资建议", 1
+        ),
+        encoding="utf-8",
+    )
+    with_figure = _modules_after_check(shown)
+    assert "'PIL.Image'" in with_figure, "the check opens the figures"
+    assert "weasyprint" not in with_figure
+    without = _modules_after_check(plain)
+    assert "PIL" not in without and "weasyprint" not in without
