@@ -48,6 +48,16 @@ def problem_locale(lang: str, catalogs: Path | None = None) -> str | None:
     return matches[0] if matches and language else None
 
 
+class Translator:
+    """A catalog's ``gettext`` that knows its locale, for texts a house gives per locale."""
+
+    def __init__(self, locale: str, gettext: Callable[[str], str]) -> None:
+        self.locale, self._gettext = locale, gettext
+
+    def __call__(self, msgid: str) -> str:
+        return self._gettext(msgid)
+
+
 def translator(lang: str, catalogs: Path | None = None) -> Callable[[str], str]:
     """How problem messages are translated for ``lang``: its catalog's ``gettext``.
 
@@ -56,8 +66,8 @@ def translator(lang: str, catalogs: Path | None = None) -> Callable[[str], str]:
     """
     locale = problem_locale(lang, catalogs)
     if locale is None or locale == "en":
-        return str
-    return translations(locale, catalogs, PROBLEMS).gettext
+        return Translator("en_US", str)
+    return Translator(locale, translations(locale, catalogs, PROBLEMS).gettext)
 
 
 def catalog_file(locale: str, catalogs: Path | None = None, domain: str = DOMAIN) -> Path | None:

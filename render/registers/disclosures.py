@@ -9,6 +9,7 @@ from schemas.house import Text as Localized
 from schemas.house import localize
 from schemas.problems import Problem, Severity
 from schemas.registers import Disclosures, Holding
+from schemas.rules import Localized as PerLocale
 from schemas.rules import Text
 from schemas.rules import registers as rules
 
@@ -89,8 +90,8 @@ def blackouts(
     problems = []
     for i, quiet in enumerate(register.quiet_periods):
         if _ticker(quiet.ticker) == _ticker(ticker) and quiet.start <= day <= quiet.end:
-            # The register's own words, in English where it gives them (as before the registry).
-            reason = localize(quiet.reason, "en_US", locale)
+            # The register's own words, printed in the reader's language where it gives it.
+            reason = PerLocale(quiet.reason) if isinstance(quiet.reason, dict) else quiet.reason
             problems.append(
                 rules.QUIET_PERIOD(
                     ("subject", "ticker"),

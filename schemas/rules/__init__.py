@@ -6,13 +6,25 @@ Each module here declares the rules of one stage, in the order ``docs/rules.md``
 
 # Imported for their declarations, in the order of the docs.
 from schemas.rules import data, house, note, project, reading, registers, rendering
-from schemas.rules.core import QUOTE, RULES, Quoted, Rule, Section, Text, fill, message, phrase
+from schemas.rules.core import (
+    QUOTE,
+    RULES,
+    Localized,
+    Quoted,
+    Rule,
+    Section,
+    Text,
+    fill,
+    message,
+    phrase,
+)
 from schemas.rules.sections import SECTIONS
 
 __all__ = [
     "QUOTE",
     "RULES",
     "SECTIONS",
+    "Localized",
     "Quoted",
     "Rule",
     "Section",

@@ -72,6 +72,25 @@ class Quoted:
         return self.render()
 
 
+@dataclass(frozen=True)
+class Localized:
+    """Words the user's files give in several locales (a house's ``{zh_CN: …, en_US: …}``),
+    printed in the reader's: no catalog can translate them, the house already has."""
+
+    texts: Mapping[str, str] = field(hash=False)
+
+    def render(self, translate: Translate = english) -> str:
+        locale = str(getattr(translate, "locale", "en_US"))
+        language = locale.split("_")[0]
+        for key in (locale, *(k for k in self.texts if k.split("_")[0] == language), "en_US"):
+            if key in self.texts:
+                return self.texts[key]
+        return next(iter(self.texts.values()), "")
+
+    def __str__(self) -> str:
+        return self.render()
+
+
 #: How a quoted value looks: English ``'S0340'``, Chinese ``“S0340”``.
 QUOTE = phrase("'{text}'")
 
@@ -80,7 +99,7 @@ def fill(msgid: str, params: Mapping[str, Any], translate: Translate = english) 
     """A message id translated and filled in; a translation that does not fit its parameters
     (a typo in a catalog) falls back to the English rather than losing the problem."""
     values = {
-        key: value.render(translate) if isinstance(value, Text | Quoted) else value
+        key: value.render(translate) if isinstance(value, Text | Quoted | Localized) else value
         for key, value in params.items()
     }
     try:

@@ -67,6 +67,9 @@ def test_quiet_periods_and_the_restricted_list_name_their_entry() -> None:
     assert [(p.code, p.severity) for p in quiet] == [("registers.quiet_period", Severity.WARNING)]
     chinese = quiet[0].message_in(translator("zh_CN"))
     assert "quiet_periods[0]" in quiet[0].message and "quiet_periods[0]" in chinese
+    # The register's reason, in the reader's language: the house gives both.
+    assert "initial public offering; the firm is lead underwriter" in quiet[0].message
+    assert "首次公开发行，本公司任主承销商" in chinese
     assert blackouts(REGISTER, "688777.SH", dt.date(2026, 5, 11), True, "zh_CN") == []
     restricted = blackouts(REGISTER, "601888.SH", dt.date(2030, 1, 1), True, "zh_CN")
     assert [(p.code, p.severity) for p in restricted] == [("registers.restricted", Severity.ERROR)]

@@ -79,3 +79,13 @@ def test_text_is_translated_by_its_own_message_id() -> None:
 
     Text("outer {inner}", inner=Text("inner {v}", v=Quoted(1))).render(record)
     assert sorted(seen) == ["'{text}'", "inner {v}", "outer {inner}"]
+
+
+def test_words_a_house_gives_per_locale_print_in_the_readers_language() -> None:
+    from schemas.rules import Localized
+
+    reason = Localized({"zh_CN": "首次公开发行", "en_US": "initial public offering"})
+    text = Text("in a quiet period ({reason})", reason=reason)
+    assert text.render(translator("en")) == "in a quiet period (initial public offering)"
+    assert text.render(translator("zh")) == "in a quiet period (首次公开发行)"  # no catalog entry
+    assert Localized({"zh_CN": "仅中文"}).render(translator("en")) == "仅中文"  # what there is
