@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from playwright.sync_api import Browser, sync_playwright
 
 #: Installed by `make setup-test` (Debian's package); Playwright never downloads a browser here.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -17,3 +21,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, started headless for a test module and closed after it."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make setup-test`"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from render.renderer import Renderer
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.chromium import chromium
 from tests.conftest import EXAMPLES, TODAY
 from tests.pdftools import page_texts, squash
 
@@ -46,11 +46,8 @@ GEOMETRY = """() => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make setup-test`"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as started:
+        yield started
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Frame, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Frame, Page, expect
 
 from render.preview.server import running
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.chromium import chromium
 from tests.conftest import TODAY, edit
 
 pytestmark = pytest.mark.browser
@@ -20,11 +20,8 @@ WAIT = 15_000  # ms; generous for a busy two-core machine
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make setup-test`"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as started:
+        yield started
 
 
 @pytest.fixture
