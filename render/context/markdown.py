@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from render.errors import UserError
@@ -100,7 +101,13 @@ class BodyRenderer:
     once, and WeasyPrint, which keeps images by URL, puts it in the PDF once.
     """
 
-    def __init__(self, confinement: Confinement, base: Path, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        confinement: Confinement,
+        base: Path,
+        limits: Limits | None = None,
+        lang: str | None = None,
+    ) -> None:
         self.confinement = confinement
         self.base = base
         self.figures = Figures(confinement, base, limits or Limits())
@@ -125,6 +132,8 @@ class BodyRenderer:
         self.md.add_render_rule("image", image)
         self.md.core.ruler.push("exhibits", _mark_exhibits)
         self.md.core.ruler.push("sources", _mark_sources)
+        if lang:
+            self.md.core.ruler.push("languages", language_spans(lang))
 
     def _figure(self, reference: str) -> Figure:
         """The image a reference names, judged as the check judged it; its rule queued once."""
@@ -215,3 +224,74 @@ def _mark_sources(state: Any) -> None:
         lines = token.map or (tokens[i + 1].map if i + 1 < len(tokens) else None)
         if lines:
             token.attrSet(MARK, source_mark(loc, starts[min(lines[0], len(starts) - 1)]))
+
+
+# -- language changes inside a paragraph ---------------------------------------------------------
+
+#: A run of Latin words in Chinese text: "AI", "Open Chiplet Link 1.0", "GB200". Not a letter
+#: glued to a number or a code ("300999.SZ"), nor a lone letter ("A股", the A-share market).
+_LATIN_RUN = re.compile(
+    r"(?<![A-Za-z0-9.])[A-Za-z][A-Za-z0-9]*(?:['’.-][A-Za-z0-9]+)*"
+    r"(?: [A-Za-z0-9][A-Za-z0-9]*(?:['’.-][A-Za-z0-9]+)*)*(?![A-Za-z0-9])"
+)
+#: A run of Han characters (with the full-width punctuation inside it) in Latin text.
+_HAN_RUN = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+    r"(?:[\u3000-\u303f\uff01-\uff60]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])*"
+)
+
+
+def language_runs(text: str, lang: str) -> list[tuple[int, int, str]]:
+    """The runs of a text written in another language than the note's: (start, end, language).
+
+    A Chinese note's runs of Latin words are English; an English note's runs of Han characters
+    are Chinese. Found by script, so an author marks nothing: a screen reader switches voice
+    for them, and the tagged PDF gives each its ``/Lang``.
+
+    >>> language_runs("加快 AI 应用落地，A股与 300999.SZ", "zh-CN")
+    [(3, 5, 'en')]
+    >>> language_runs("the Open Chiplet Link 1.0 standard", "zh-CN")
+    [(0, 34, 'en')]
+    >>> language_runs("The term 先进封装 means advanced packaging", "en-US")
+    [(9, 13, 'zh-CN')]
+    """
+    if lang.split("-")[0].lower() == "zh":
+        pattern, other = _LATIN_RUN, "en"
+    else:
+        pattern, other = _HAN_RUN, "zh-CN"
+    found = []
+    for match in pattern.finditer(text):
+        if other == "en" and sum(c.isalpha() for c in match.group()) < 2:
+            continue
+        found.append((match.start(), match.end(), other))
+    return found
+
+
+def language_spans(lang: str) -> Callable[[Any], None]:
+    """A core rule that wraps each run of another language in ``<span lang="…">``."""
+
+    def mark(state: Any) -> None:
+        for token in state.tokens:
+            if token.type != "inline" or not token.children:
+                continue
+            children: list[Token] = []
+            for child in token.children:
+                runs = language_runs(child.content, lang) if child.type == "text" else []
+                if not runs:
+                    children.append(child)
+                    continue
+                text, at = child.content, 0
+                for start, end, other in runs:
+                    if start > at:
+                        children.append(Token("text", "", 0, content=text[at:start]))
+                    opening = Token("lang_open", "span", 1)
+                    opening.attrSet("lang", other)
+                    children.append(opening)
+                    children.append(Token("text", "", 0, content=text[start:end]))
+                    children.append(Token("lang_close", "span", -1))
+                    at = end
+                if at < len(text):
+                    children.append(Token("text", "", 0, content=text[at:]))
+            token.children = children
+
+    return mark

@@ -72,7 +72,7 @@ def build_context(
         return localize(value, locale, house.default_locale)
 
     confinement = Confinement(note_folder, profile.folder)
-    body = BodyRenderer(confinement, note_folder, limits)
+    body = BodyRenderer(confinement, note_folder, limits, lang=locale.replace("_", "-"))
     localized = in_locale(house, locale, house.default_locale)
     localized["logo"] = confinement.data_uri(house.logo, profile.folder) if house.logo else None
     declared = note.report_type

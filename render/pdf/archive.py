@@ -13,6 +13,7 @@ from xml.etree.ElementTree import SubElement, fromstring, tostring
 import pydyf
 from weasyprint import Attachment, Document
 from weasyprint.css import ColorProfile
+from weasyprint.pdf import tags
 from weasyprint.pdf.metadata import NS, DocumentMetadata
 
 from render.context.markdown import image_references
@@ -187,6 +188,36 @@ def sidebar_after_text(document: Document, pdf: pydyf.PDF) -> bool:
     moved = kids.pop(first)
     kids.insert(last, moved)
     return True
+
+
+def _tagged_with_language(build: Any) -> Any:
+    """WeasyPrint's tag-tree builder, giving an element written in another language its /Lang.
+
+    WeasyPrint (70) makes one structure element per box and drops the HTML's ``lang``: a
+    ``<span lang="en">`` in a Chinese paragraph (see ``render/context/markdown.py``) would be
+    read with the document's language. ``build`` yields the box's own element last, except for
+    the page, ``html`` and ``body``, whose children it yields (and whose language is the
+    catalog's ``/Lang``).
+    """
+
+    def with_language(box: Any, *args: Any) -> Any:
+        inner = getattr(box, "_box", box)  # an absolutely placed box's placeholder
+        element = getattr(inner, "element", None)
+        lang = None
+        if element is not None and inner.element_tag not in ("html", "body"):
+            lang = element.get("lang")
+        for made in build(box, *args):
+            if lang and made.get("S") != "/NonStruct":
+                made["Lang"] = pydyf.String(lang)
+            yield made
+
+    with_language.languages = True  # type: ignore[attr-defined]
+    return with_language
+
+
+# Installed once; recursive calls go through the module's name, so every box is seen.
+if not getattr(tags._build_box_tree, "languages", False):
+    tags._build_box_tree = _tagged_with_language(tags._build_box_tree)
 
 
 # -- the attached files ---------------------------------------------------------------------

@@ -72,3 +72,25 @@ def test_an_image_without_alternative_text_is_a_warning_at_its_line() -> None:
     ]
     assert "'b.svg'" in problems[0].message
     assert "图片“b.svg”没有替代文字" in problems[0].message_in(translator("zh_CN"))
+
+
+def test_latin_words_in_a_chinese_note_are_marked_english(tmp_path: Path) -> None:
+    renderer = BodyRenderer(Confinement(tmp_path), tmp_path, lang="zh-CN")
+    html = renderer.block("加快 **AI 应用**落地，采用 Open Chiplet Link 1.0 标准；A股与 `GPU` 不变")
+    assert '<strong><span lang="en">AI</span> 应用</strong>' in html
+    assert '<span lang="en">Open Chiplet Link 1.0</span> 标准' in html
+    # A lone letter (A股) and code are left as they are.
+    assert "A股" in html and "<code>GPU</code>" in html
+    assert html.count("<span") == 2
+    lead = renderer.point("AI 成本", "持续下降")
+    assert '<strong class="lead"><span lang="en">AI</span> 成本</strong>' in lead
+
+
+def test_han_in_an_english_note_is_marked_chinese(tmp_path: Path) -> None:
+    renderer = BodyRenderer(Confinement(tmp_path), tmp_path, lang="en-US")
+    html = renderer.block("The term 先进封装（CoWoS 类） means AI packaging.")
+    assert '<span lang="zh-CN">先进封装</span>（CoWoS <span lang="zh-CN">类</span>）' in html
+
+
+def test_without_a_language_nothing_is_marked(tmp_path: Path) -> None:
+    assert "<span" not in _renderer(tmp_path).block("加快 AI 应用落地")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import shutil
 import subprocess
@@ -171,14 +172,29 @@ def test_english_words_extract_whole(english_pdf: bytes, raw: bool) -> None:
     lines = text.splitlines()
     broken = [
         f"{line.split()[-1]}{after.split()[0]}"
-        for line, after in zip(lines, lines[1:], strict=False)
-        if line.endswith("-") and line[-2:-1].isalpha() and after.split()
+        for line, after in itertools.pairwise(lines)
+        if line.endswith("-")
+        and line[-2:-1].isalpha()
+        and after.split()
         and f"{line.split()[-1]}{after.split()[0]}" not in source
     ]
     assert broken == []
     # Words the page used to hyphenate ("cata-/logue", "ne-/gotiation") read whole.
     assert "catalogue purchase" in " ".join(text.split())
     assert "negotiation" in text
+
+
+def test_a_change_of_language_inside_a_paragraph_is_tagged(renderer: Renderer) -> None:
+    """ "AI" in a Chinese paragraph is a span of its own in the tag tree, with /Lang en."""
+    data = renderer.render(NOTES / "2026-03-02-ai-training-cost.md").pdf
+    assert data is not None
+    with _open(data) as pdf:
+        assert str(pdf.Root.Lang) == "zh-CN"
+        elements = _elements(pdf.Root.StructTreeRoot.K[0])
+        marked = [e for e in elements if "/Lang" in e]
+        assert marked
+        for element in marked:
+            assert (str(element.S), str(element.Lang), str(element.P.S)) == ("/Span", "en", "/P")
 
 
 def test_attachments_are_associated_files(figure_pdf: bytes, figure_note: Path) -> None:
