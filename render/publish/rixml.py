@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -29,8 +31,49 @@ RATING_ACTIONS: dict[Action, str] = {
     Action.DOWNGRADE: "Downgrade",
 }
 
-#: RIXML writes languages as ISO 639-2 codes; a locale's language part maps to one here.
-LANGUAGES = {"zh": "chi", "en": "eng", "ja": "jpn", "ko": "kor", "fr": "fre", "de": "ger"}
+#: RIXML writes languages as ISO 639-2/T codes (the terminology ones: ``zho``, not the
+#: bibliographic ``chi``); a locale's language part maps to one here.
+LANGUAGES = {"zh": "zho", "en": "eng", "ja": "jpn", "ko": "kor", "fr": "fra", "de": "deu"}
+
+#: The telephone country code of a number written without one: the houses are Chinese
+#: securities firms (their analysts hold SAC certificates). RIXML requires the element.
+COUNTRY_CODE = "86"
+_DIALLED = re.compile(r"^\+(\d{1,3})[\s-]*(.+)$")
+
+#: Chinese surnames of two characters; any other Chinese name's surname is its first character.
+_COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "令狐",
+        "夏侯",
+        "轩辕",
+        "端木",
+        "西门",
+        "南宫",
+        "独孤",
+        "百里",
+        "呼延",
+        "澹台",
+        "万俟",
+        "闻人",
+        "申屠",
+        "太史",
+        "钟离",
+        "司空",
+        "第五",
+    ]
+)
 
 MIME_TYPES = {".pdf": "application/pdf", ".html": "text/html"}
 
@@ -52,6 +95,30 @@ def _stamp(moment: dt.datetime) -> str:
 def _language(locale: str) -> str:
     part = locale.split("_")[0]
     return LANGUAGES.get(part, part)
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """A person's family and given names, which RIXML's Person requires (the family name).
+
+    >>> split_name("周若溪"), split_name("欧阳明"), split_name("Anna Berg"), split_name("Li")
+    (('周', '若溪'), ('欧阳', '明'), ('Berg', 'Anna'), ('Li', None))
+    """
+    name = name.strip()
+    if name and unicodedata.east_asian_width(name[0]) == "W" and " " not in name:
+        # A Chinese name is written surname first, with no space.
+        surname = name[:2] if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else name[:1]
+        return surname, name[len(surname) :] or None
+    given, _, family = name.rpartition(" ")
+    return family, given or None
+
+
+def _phone(contact: ET.Element, number: str) -> None:
+    """A business voice number, with its country code (written ``+852 …``, else China's)."""
+    dialled = _DIALLED.match(number.strip())
+    code, rest = dialled.groups() if dialled else (COUNTRY_CODE, number)
+    phone = _add(contact, "Phone", type="Voice")
+    _add(phone, "CountryCode", code)
+    _add(phone, "Number", rest)
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
@@ -123,6 +190,10 @@ def document(
         person = _add(
             member, "Person", personID=str(uuid.uuid5(ID_NAMESPACE, f"{house.code}/{who}"))
         )
+        family, given = split_name(analyst.name)
+        _add(person, "FamilyName", family)
+        if given:
+            _add(person, "GivenName", given)
         _add(person, "DisplayName", analyst.name)
         # The SAC certificate number is what a Chinese reader checks an analyst by.
         title = "Research Assistant" if analyst.role == "assistant" else "Analyst"
@@ -132,8 +203,7 @@ def document(
             if analyst.email:
                 _add(contact, "Email", analyst.email)
             if analyst.phone:
-                phone = _add(contact, "Phone")
-                _add(phone, "Number", analyst.phone)
+                _phone(contact, analyst.phone)
 
     content = _add(product, "Content")
     _add(content, "Title", note.title)
@@ -146,9 +216,10 @@ def document(
             primaryIndicator="Yes" if index == 0 else "No",
             resourceID=str(uuid.uuid5(research, f"resource/{name}")),
         )
-        _add(resource, "MIMEType", MIME_TYPES.get(suffix, "application/octet-stream"))
+        # The schema's order: Length before MIMEType.
         if suffix == ".pdf":
             _add(resource, "Length", str(pages), lengthUnit="Pages")
+        _add(resource, "MIMEType", MIME_TYPES.get(suffix, "application/octet-stream"))
         _add(resource, "Name", name)
 
     context = _add(product, "Context", external="Yes")
@@ -157,8 +228,7 @@ def document(
     if subject.kind == "company":
         issuers = _add(context, "IssuerDetails")
         issuer = _add(issuers, "Issuer", issuerType="Corporate", primaryIndicator="Yes")
-        name = _add(issuer, "IssuerName")
-        _add(name, "NameValue", subject.name)
+        # The schema's order: the securities before the issuer's names.
         securities = _add(issuer, "SecurityDetails")
         security = _add(securities, "Security", primaryIndicator="Yes")
         if subject.ticker:
@@ -166,11 +236,15 @@ def document(
         _add(security, "AssetClass", assetClass="Equity")
         _add(security, "AssetType", assetType="Stock")
         security.append(rating)
+        name = _add(issuer, "IssuerName", nameType="Display")
+        _add(name, "NameValue", subject.name)
     details = _add(
         context, "ProductDetails", periodicalIndicator="No", publicationDateTime=_stamp(published)
     )
     _add(details, "ProductCategory", productCategory="Report")
-    _add(details, "ProductFocus", focus="Company" if subject.kind == "company" else "Industry")
+    # RIXML's focus for a company is its issuer; for an industry, its sector.
+    focus = "Issuer" if subject.kind == "company" else "SectorIndustry"
+    _add(details, "ProductFocus", focus=focus, primaryIndicator="Yes")
     if subject.kind == "industry":
         classifications = _add(context, "ProductClassifications")
         # An industry note rates its sector: the rating goes with the publisher's sector.
@@ -181,9 +255,10 @@ def document(
             code=subject.name,
             focusLevel="Yes",
             level="1",
+            primaryIndicator="Yes",
         )
+        sector.append(rating)  # the schema's order: ratings before the name
         _add(sector, "Name", subject.name)
-        sector.append(rating)
 
     ET.indent(root)
     # Attributes keep the order they were set in, and nothing depends on the clock or the
@@ -201,4 +276,6 @@ def _rating(
     element = ET.Element("Rating", attributes)
     label = localize(level.label, locale, house.default_locale)  # type: ignore[attr-defined]
     _add(element, "PublisherDefinedValue", label)
+    # Who gives the rating: the publisher itself, not an agency.
+    _add(element, "RatingEntity", ratingEntity="Publisher")
     return element

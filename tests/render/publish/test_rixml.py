@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -62,7 +63,7 @@ def test_the_research_element_has_its_required_attributes(renderer: Renderer) ->
     root = _parse(data)
     assert uuid.UUID(root.get("researchID", "")).version == 5
     assert root.get("createDateTime") == "2026-05-01T08:30:00Z"
-    assert root.get("language") == "chi"
+    assert root.get("language") == "zho"  # ISO 639-2/T, as the schema asks
     assert root.get(f"{{{XSI}}}schemaLocation") == SCHEMA_LOCATION
     product = _one(root, "r:Product")
     assert uuid.UUID(product.get("productID", "")).version == 5
@@ -98,7 +99,13 @@ def test_the_publisher_and_its_analysts(renderer: Renderer) -> None:
     assert _one(lead, "r:DisplayName").text == "周若溪"
     assert _one(lead, "r:JobTitle").text == "Analyst (SAC S9901523090002)"
     assert _one(lead, "r:ContactInfo/r:Email").text == "zhou.ruoxi@research.example.com"
-    assert _one(lead, "r:ContactInfo/r:Phone/r:Number").text == "000-0000 1202"
+    assert (_one(lead, "r:FamilyName").text, _one(lead, "r:GivenName").text) == ("周", "若溪")
+    phone = _one(lead, "r:ContactInfo/r:Phone")
+    assert phone.get("type") == "Voice"
+    assert [(e.tag.split("}")[1], e.text) for e in phone] == [
+        ("CountryCode", "86"),
+        ("Number", "000-0000 1202"),
+    ]
     assert _one(assistant, "r:JobTitle").text == "Research Assistant"
     assert lead.get("personID") != assistant.get("personID")
 
@@ -109,7 +116,7 @@ def test_the_title_and_the_pdf_as_primary_resource(renderer: Renderer) -> None:
     assert _one(content, "r:Title").text == "一季度营收同比增长逾一倍，先进封装产能释放超预期"
     pdf, html = content.findall("r:Resource", NS)
     assert pdf.get("primaryIndicator") == "Yes" and html.get("primaryIndicator") == "No"
-    assert pdf.get("language") == "chi"
+    assert pdf.get("language") == "zho"
     assert _one(pdf, "r:MIMEType").text == "application/pdf"
     assert _one(pdf, "r:Name").text == "2026-04-15-hengtong-upgrade.pdf"
     assert _one(pdf, "r:Length").text == "3" and _one(pdf, "r:Length").get("lengthUnit") == "Pages"
@@ -136,7 +143,7 @@ def test_a_company_note_names_its_issuer_security_and_rating(renderer: Renderer)
     details = _one(context, "r:ProductDetails")
     assert details.get("publicationDateTime") == "2026-04-15T00:00:00Z"
     assert _one(details, "r:ProductCategory").get("productCategory") == "Report"
-    assert _one(details, "r:ProductFocus").get("focus") == "Company"
+    assert _one(details, "r:ProductFocus").attrib == {"focus": "Issuer", "primaryIndicator": "Yes"}
     assert context.find("r:ProductClassifications", NS) is None
 
 
@@ -147,7 +154,7 @@ def test_an_industry_note_rates_its_sector_not_an_issuer(renderer: Renderer) -> 
     sector = _one(context, "r:ProductClassifications/r:SectorIndustry")
     assert _one(sector, "r:Name").text == "电子"
     assert _one(sector, "r:Rating/r:PublisherDefinedValue").text == "超配"
-    assert _one(context, "r:ProductDetails/r:ProductFocus").get("focus") == "Industry"
+    assert _one(context, "r:ProductDetails/r:ProductFocus").get("focus") == "SectorIndustry"
 
 
 @pytest.mark.parametrize(
@@ -224,3 +231,326 @@ def test_the_build_writes_lists_and_verifies_the_sidecar(workspace: Path) -> Non
     manifest = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(manifest["notes"]["note"]["outputs"]) == ["note.pdf"]
     assert not (dist / "note.rixml").exists()
+
+
+# -- the schema's structure --------------------------------------------------------------------
+#
+# The official RIXML 2.5 schema is not vendored: its files say "Not for distribution unless
+# authorized by RIXML.org". What it requires of each element render writes is copied here, by
+# hand, from RIXML-2_5.xsd, RIXML-Common-2_5.xsd and RIXML-datatypes-2_5.xsd: the children in
+# the order of the type's xs:sequence (required ones marked "!"), the required attributes, and
+# the enumerated values of the attributes render sets.
+SCHEMA: dict[str, tuple[list[str], set[str]]] = {
+    "Research": (["Product!"], {"researchID", "createDateTime", "language"}),
+    "Product": (
+        ["StatusInfo!", "RelatedProduct", "Source!", "Content!", "Context!", "Legal"],
+        {"productID"},
+    ),
+    "StatusInfo": (["Version"], {"statusType", "statusDateTime", "currentStatusIndicator"}),
+    "Source": (["Organization!"], set()),
+    "Organization": (
+        [
+            "LogoURL",
+            "PublisherDefinedValue",
+            "OrganizationID",
+            "OrganizationName!",
+            "PersonGroup",
+            "ContactInfo",
+            "Description",
+            "Expertise",
+        ],
+        {"primaryIndicator", "type"},
+    ),
+    "OrganizationID": ([], {"idType"}),
+    "OrganizationName": ([], {"nameType"}),
+    "PersonGroup": (["Name", "PublisherDefinedValue", "PersonGroupMember", "ContactInfo"], set()),
+    "PersonGroupMember": (["PublisherDefinedValue", "Person!"], set()),
+    "Person": (
+        [
+            "JobRole",
+            "FamilyName!",
+            "GivenName",
+            "MiddleName",
+            "DisplayName",
+            "JobTitle",
+            "Division",
+            "FamilyNameSuffix",
+            "Credentials",
+            "Biography",
+            "BiographyFormatted",
+            "PhotoResourceIdRef",
+            "ContactInfo",
+            "PersonLabel",
+        ],
+        {"personID"},
+    ),
+    "ContactInfo": (
+        ["InstantMessenger", "Email", "Phone", "Website", "Address", "Description"],
+        {"nature"},
+    ),
+    "Phone": (["CountryCode!", "Number!", "ExtensionPIN"], {"type"}),
+    "Content": (
+        [
+            "Description",
+            "Title!",
+            "TitleFormatted",
+            "SubTitle",
+            "SubTitleFormatted",
+            "Abstract",
+            "AbstractFormatted",
+            "Synopsis",
+            "SynopsisFormatted",
+            "Resource",
+        ],
+        set(),
+    ),
+    "Resource": (
+        [
+            "Protocol",
+            "Length",
+            "StatusInfo",
+            "Price",
+            "MIMEType!",
+            "Name",
+            "Comments",
+            "URL",
+            "Data",
+            "XMLData",
+        ],
+        {"resourceID", "primaryIndicator"},
+    ),
+    "Length": ([], {"lengthUnit"}),
+    "Context": (
+        ["EventDetails", "IssuerDetails", "ProductDetails", "ProductClassifications"],
+        {"external"},
+    ),
+    "IssuerDetails": (["Issuer!"], set()),
+    "Issuer": (
+        [
+            "LogoURL",
+            "FinancialDates",
+            "IssuerFinancials",
+            "SectorIndustry",
+            "SecurityDetails",
+            "Weighting",
+            "IssuerID",
+            "IssuerName!",
+            "Description",
+            "Rating",
+            "ResourceLink",
+        ],
+        {"issuerType", "primaryIndicator"},
+    ),
+    "IssuerName": (["PublisherDefinedValue", "NameValue!"], {"nameType"}),
+    "SecurityDetails": (["Security!"], set()),
+    "Security": (
+        [
+            "SecurityID!",
+            "FinancialDates",
+            "SecurityFinancials",
+            "SectorIndustry",
+            "Weighting",
+            "SecurityName",
+            "SecurityShortName",
+            "AssetClass!",
+            "AssetType!",
+            "SecurityType",
+            "Rating",
+        ],
+        {"primaryIndicator"},
+    ),
+    "SecurityID": (["TradingExchange"], {"idType", "idValue"}),
+    "AssetClass": (["Rating", "Weighting"], {"assetClass"}),
+    "AssetType": (["Rating", "Weighting"], {"assetType"}),
+    "Rating": (["PublisherDefinedValue", "RatingEntity!", "Description"], {"rating"}),
+    "RatingEntity": (["PublisherDefinedValue"], {"ratingEntity"}),
+    "ProductDetails": (
+        ["ProductCategory!", "ProductFocus", "ProductSeries", "EntitlementGroup", "ProductName"],
+        {"publicationDateTime"},
+    ),
+    "ProductCategory": ([], {"productCategory"}),
+    "ProductFocus": ([], {"focus", "primaryIndicator"}),
+    "ProductClassifications": (
+        [
+            "KeywordClassifications",
+            "Discipline",
+            "Subject",
+            "Index",
+            "Country",
+            "Region",
+            "AssetClass",
+            "AssetType",
+            "SecurityType",
+            "SectorIndustry",
+            "Currency",
+            "Specialty",
+        ],
+        set(),
+    ),
+    "SectorIndustry": (
+        ["Rating", "Weighting", "SectorIndustry", "ShortName", "Name!", "Description"],
+        {"code", "level", "classificationType", "focusLevel", "primaryIndicator"},
+    ),
+}
+#: Elements of simple content (a string, no children of their own).
+TEXT = {
+    "DisplayName",
+    "FamilyName",
+    "GivenName",
+    "JobTitle",
+    "Email",
+    "CountryCode",
+    "Number",
+    "Title",
+    "MIMEType",
+    "Name",
+    "NameValue",
+    "PublisherDefinedValue",
+}
+YES_NO = {"Yes", "No"}
+#: The enumerations (datatypes) of the attributes render sets.
+VALUES: dict[str, set[str]] = {
+    "primaryIndicator": YES_NO,
+    "currentStatusIndicator": YES_NO,
+    "external": YES_NO,
+    "focusLevel": YES_NO,
+    "periodicalIndicator": YES_NO,
+    "statusType": {
+        "Pending",
+        "Revised",
+        "Recalled",
+        "Deleted",
+        "Published",
+        "Rebroadcast",
+        "Released",
+        "BackFilled",
+        "TagsUpdated",
+        "RevisedMaterialChange",
+        "RevisedNoMaterialChange",
+    },
+    "type": {"SellSideFirm", "Voice"},  # Organization's OrganizationTypeEnum, Phone's PhoneTypeEnum
+    "nameType": {"Legal", "Local", "Display", "Parent", "Trading"},
+    "nature": {"Personal", "Business"},
+    "lengthUnit": {"Pages", "TimeUnit"},
+    "issuerType": {
+        "Agency",
+        "Municipality",
+        "Sovereign",
+        "Corporate",
+        "MutualFund",
+        "REIT",
+        "Exchange",
+        "SupranationalOrganizations",
+    },
+    "idType": {"ExchangeTicker", "PublisherDefined"},  # SecurityID's enumeration has both
+    "assetClass": {"Equity", "FixedIncome", "Currency", "Commodity", "RealEstate"},
+    "assetType": {"Stock", "Convertible", "PublisherDefined"},
+    "rating": {"PublisherDefined", "NoRating"},
+    "ratingAction": {
+        "Upgrade",
+        "Reiterate",
+        "Downgrade",
+        "Initiate",
+        "Drop",
+        "Revise",
+        "NewRating",
+        "Affirmed",
+    },
+    "ratingEntity": {
+        "Moodys",
+        "SandP",
+        "Fitch",
+        "AMBestCompanyUSA",
+        "Publisher",
+        "PublisherDefined",
+    },
+    "productCategory": {
+        "Comment",
+        "Report",
+        "Model",
+        "Charts",
+        "Compilation",
+        "Presentation",
+        "Event",
+        "Primer",
+        "Directory",
+        "Glossary",
+        "Overview",
+        "PublisherDefined",
+    },
+    "focus": {
+        "SectorIndustry",
+        "Discipline",
+        "Issuer",
+        "Region",
+        "Country",
+        "AssetClass",
+        "AssetType",
+        "SecurityType",
+        "Index",
+        "Exchange",
+        "Market",
+        "Unfocused",
+    },
+    "classificationType": {"GICS", "ICB", "TRBC", "FactSet", "PublisherDefined"},
+}
+DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+LANGUAGE = re.compile(r"^[a-z]{3}$")
+
+
+def _schema_errors(element: ET.Element, path: str = "") -> list[str]:
+    """What RIXML 2.5 would reject in an element and its descendants (the subset render writes)."""
+    tag = element.tag.removeprefix(f"{{{NAMESPACE}}}")
+    here = f"{path}/{tag}"
+    if tag in TEXT:
+        return [] if len(element) == 0 else [f"{here}: has children"]
+    if tag not in SCHEMA:
+        return [f"{here}: not an element render is checked for"]
+    order, required = SCHEMA[tag]
+    names = [o.rstrip("!") for o in order]
+    errors = [f"{here}: no @{a}" for a in sorted(required - set(element.attrib))]
+    for name, value in element.attrib.items():
+        if name in VALUES and value not in VALUES[name]:
+            errors.append(f"{here}/@{name}: {value!r} is not in the schema's enumeration")
+        if name.endswith("DateTime") and not DATE_TIME.match(value):
+            errors.append(f"{here}/@{name}: {value!r} is not a Zulu xs:dateTime")
+        if name == "language" and not LANGUAGE.match(value):
+            errors.append(f"{here}/@language: {value!r} is not ISO 639-2")
+    children = [c.tag.removeprefix(f"{{{NAMESPACE}}}") for c in element]
+    unknown = [c for c in children if c not in names]
+    errors += [f"{here}: {c} is not a child the schema allows" for c in unknown]
+    known = [names.index(c) for c in children if c in names]
+    if known != sorted(known):
+        errors.append(f"{here}: children {children} are not in the schema's order")
+    errors += [f"{here}: no {o[:-1]}" for o in order if o.endswith("!") and o[:-1] not in children]
+    for child in element:
+        errors += _schema_errors(child, here)
+    return errors
+
+
+@pytest.mark.parametrize("path", [COMPANY, INDUSTRY, ENGLISH], ids=lambda p: p.stem)
+def test_each_element_is_as_the_schema_requires(renderer: Renderer, path: Path) -> None:
+    assert _schema_errors(_parse(_rixml(renderer, path))) == []
+
+
+def test_the_structural_check_finds_what_the_schema_rejects() -> None:
+    """The check above is itself checked: each mistake the schema rejects is reported."""
+    bad = ET.fromstring(
+        f'<Research xmlns="{NAMESPACE}" researchID="x" createDateTime="2026-04-15" '
+        'language="zh"><Product productID="p"><Source/><Content><Resource resourceID="r" '
+        'primaryIndicator="Yes"><MIMEType>application/pdf</MIMEType><Length lengthUnit="Pages">'
+        '1</Length></Resource></Content><Context external="Yes"><ProductDetails '
+        'publicationDateTime="2026-04-15T00:00:00Z"><ProductCategory productCategory="Report"/>'
+        '<ProductFocus focus="Company"/></ProductDetails></Context></Product></Research>'
+    )
+    errors = "\n".join(_schema_errors(bad))
+    for expected in (
+        "@createDateTime: '2026-04-15' is not a Zulu xs:dateTime",
+        "@language: 'zh' is not ISO 639-2",
+        "/Product: no StatusInfo",
+        "/Source: no Organization",
+        "/Resource: children ['MIMEType', 'Length'] are not in the schema's order",
+        "/ProductFocus: no @primaryIndicator",
+        "/ProductFocus/@focus: 'Company' is not in the schema's enumeration",
+    ):
+        assert expected in errors
