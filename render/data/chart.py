@@ -171,7 +171,7 @@ PALETTE = ("#0b3d6b", "#c0392b", "#8a96a3", "#d4a017", "#2e7d5b", "#6c4f9e")
 #: The multiples of a power of ten a "nice" step may be.
 NICE = (1.0, 2.0, 2.5, 5.0)
 #: A body chart's size in user units (it is shown at the text column's width) and its text size.
-BODY_WIDTH, BODY_HEIGHT, BODY_FONT = 360.0, 190.0, 8.0
+BODY_WIDTH, BODY_HEIGHT, BODY_FONT = 360.0, 190.0, 9.0
 
 
 def nice_ticks(low: float, high: float, most: int = 6, zero: bool = False) -> list[float]:

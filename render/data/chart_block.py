@@ -128,6 +128,9 @@ def _chart_problem(problem: Problem) -> Problem:
     if problem.code == note_rules.UNKNOWN_KEY.code:
         what = Text("{key} is not a chart key{hint}", key=Quoted(problem.loc[-1]), **problem.params)
         return rules.CHART(problem.loc, problem=what)
+    if problem.code == note_rules.MISSING.code and problem.loc:
+        what = Text("{key} is missing: add it", key=Quoted(problem.loc[-1]))
+        return rules.CHART(problem.loc, problem=what)
     if "what" in problem.params:
         return rules.CHART(problem.loc, problem=problem.params["what"])
     return problem
