@@ -82,12 +82,16 @@ def chart_references(text: str) -> list[tuple[int, str]]:
 
 
 def _quick_data(content: str) -> str | None:
-    """The ``data:`` key of a chart's YAML, read without a YAML parser (for fingerprints)."""
-    for line in content.splitlines():
-        if line.startswith("data:"):
-            value = line[len("data:") :].split(" #")[0].strip().strip("'\"")
-            return value or None
-    return None
+    """The ``data:`` a chart's YAML names, if it reads (a broken block is the check's to report)."""
+    if "data" not in content:
+        return None
+    scratch = Source(Path("chart"), content, {}, "yaml")
+    try:
+        load_yaml_into(scratch, content, 0)
+    except (UserError, RecursionError):
+        return None
+    data = scratch.data.get("data")
+    return data.strip() if isinstance(data, str) and data.strip() else None
 
 
 def read_chart(
@@ -119,8 +123,26 @@ def read_chart(
     if block.data is None:
         assert block.categories is not None and block.series is not None
         series = tuple((s.name, tuple(s.values)) for s in block.series)
-        return Chart(block, tuple(block.categories), series), []
-    return _from_file(block, where.at(scratch, rules.CHART(("data",))), folder, display, limits)
+        chart: Chart | None = Chart(block, tuple(block.categories), series)
+        at_data = where.at(scratch, rules.CHART(("categories",)), key_first=True)
+    else:
+        at_data = where.at(scratch, rules.CHART(("data",)))
+        chart, problems = _from_file(block, at_data, folder, display, limits)
+        if chart is None:
+            return None, problems
+    assert chart is not None
+    points = len(chart.categories) * len(chart.series)
+    if points > limits.chart_points:
+        why = Text(
+            "the chart has {points:,} values ({categories:,} categories × {series} series), more "
+            "than render draws in one chart (chart_points, {limit:,})",
+            points=points,
+            categories=len(chart.categories),
+            series=len(chart.series),
+            limit=limits.chart_points,
+        )
+        return None, [replace(at_data, params={"problem": why})]
+    return chart, []
 
 
 def _chart_problem(problem: Problem) -> Problem:

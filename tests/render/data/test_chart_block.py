@@ -179,6 +179,16 @@ def test_limits(tmp_path: Path) -> None:
     text = "```chart\ntype: line\ntitle: t\nsource: s\ndata: big.csv\n```\n"
     _, problems = _read(text, tmp_path, Limits(data_bytes=20))
     assert problems[0].code == "render.resource" and "data_bytes" in message(problems[0])
+    # Values a chart draws: categories × series, inline or from its file, at the key.
+    many = "```chart\ntype: line\ntitle: t\nsource: s\ncategories: [a, b, c]\nseries:\n"
+    many += "  - {name: x, values: [1, 2, 3]}\n  - {name: y, values: [1, 2, 3]}\n```\n"
+    _, problems = _read(many, tmp_path, Limits(chart_points=5))
+    assert [p.code for p in problems] == ["data.chart"] and "chart_points" in message(problems[0])
+    assert _at(many, problems[0]).startswith("categories:")
+    assert _read(many, tmp_path, Limits(chart_points=6))[1] == []
+    text = "```chart\ntype: line\ntitle: t\nsource: s\ndata: big.csv\n```\n"
+    _, problems = _read(text, tmp_path, Limits(chart_points=9))
+    assert _at(text, problems[0]).startswith("big.csv") and "10 values" in message(problems[0])
     (tmp_path / "latin1.csv").write_bytes("q,a\nQ1,1\nQ\xe9,2\n".encode("latin-1"))
     text = "```chart\ntype: line\ntitle: t\nsource: s\ndata: latin1.csv\n```\n"
     _, problems = _read(text, tmp_path)
