@@ -176,7 +176,8 @@ def _category(value: Any) -> Any:
 def _not_bool(value: Any) -> Any:
     """A value written ``yes`` or ``true`` is not a number, whatever Python says of bools."""
     if isinstance(value, bool):
-        raise rules.CHART.error(problem=Text("{value} is not a number", value=Quoted(value)))
+        written = Quoted("true" if value else "false")  # as YAML writes it, not as Python does
+        raise rules.CHART.error(problem=Text("{value} is not a number", value=written))
     return value
 
 

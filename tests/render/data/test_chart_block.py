@@ -86,9 +86,9 @@ def test_a_csv_in_the_notes_folder(tmp_path: Path) -> None:
         ),
         (
             "type: bar\ntitle: t\nsource: s\ncategories: [a, b]\n"
-            "series:\n  - {name: x, values: [1, yes]}\n",
-            "yes]}",
-            "'yes' is not a number",
+            "series:\n  - {name: x, values: [1, true]}\n",
+            "true]}",
+            "'true' is not a number",
         ),
         ("type: bar\ntitle: t\nsource: s\n", "type: bar", "the chart has no numbers"),
         (
