@@ -37,9 +37,6 @@ WIDTH, HEIGHT = 160.0, 118.0
 LEFT, RIGHT, TOP, BOTTOM = 26.0, 4.0, 18.0, 12.0
 FONT_SIZE = 7.5
 
-#: Steps a percent axis may take, as ratios.
-STEPS = (0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0)
-
 
 def _n(value: float) -> str:
     """A coordinate with two decimals and no negative zero: the same text on every machine."""
@@ -48,17 +45,12 @@ def _n(value: float) -> str:
 
 
 def axis_ticks(low: float, high: float, most: int = 6) -> list[float]:
-    """Round percent ticks covering low..high (ratios), 0 among them, at most ``most`` of them.
+    """Round percent ticks covering low..high (ratios), 0 among them: the body charts' ticks.
 
     >>> axis_ticks(-0.08, 0.31)
     [-0.1, 0.0, 0.1, 0.2, 0.3, 0.4]
     """
-    low, high = min(low, 0.0), max(high, 0.0)
-    for step in STEPS:
-        first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
-        if last - first + 1 <= most:
-            return [round(i * step, 6) for i in range(first, last + 1)]
-    return [low, high]
+    return nice_ticks(low, high, most, zero=True)
 
 
 def month_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -109,11 +101,8 @@ def relative_chart(
     def y(value: float) -> float:
         return TOP + plot_h * (high - value) / (high - low)
 
-    family = quoteattr(fonts)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_n(WIDTH)} '
-        f'{_n(HEIGHT)}" width="{_n(WIDTH)}" height="{_n(HEIGHT)}" font-family={family} '
-        f'font-size="{_n(FONT_SIZE)}" fill="{TEXT_COLOUR}">',
+        _svg_open(WIDTH, HEIGHT, fonts, "performance", FONT_SIZE),
         # What a screen reader says of the chart (the tagged PDF's /Alt): the two lines' ends.
         f"<title>{escape(subject)} {escape(_percent(subject_line[-1], locale))}, "
         f"{escape(benchmark)} {escape(_percent(benchmark_line[-1], locale))} "
@@ -143,14 +132,8 @@ def relative_chart(
             'stroke-linejoin="round"/>'
         )
     # The legend, above the plot: a short line in each series' colour, then its name.
-    legend_x = LEFT
-    for name, colour in ((subject, SUBJECT_COLOUR), (benchmark, BENCHMARK_COLOUR)):
-        out.append(
-            f'<line x1="{_n(legend_x)}" x2="{_n(legend_x + 8)}" y1="7" y2="7" '
-            f'stroke="{colour}" stroke-width="1.5"/>'
-        )
-        out.append(f'<text x="{_n(legend_x + 10)}" y="9.5">{escape(name)}</text>')
-        legend_x += 10 + _width(name) + 6
+    colours = (SUBJECT_COLOUR, BENCHMARK_COLOUR)
+    out += _legend((subject, benchmark), colours, LEFT, 9.5, WIDTH, FONT_SIZE, lines=True)[0]
     out.append("</svg>")
     return "".join(out)
 
@@ -229,20 +212,34 @@ def _svg_open(width: float, height: float, fonts: str, kind: str, font_size: flo
 
 
 def _legend(
-    names: Sequence[str], colours: Sequence[str], x: float, y: float, width: float, size: float
+    names: Sequence[str],
+    colours: Sequence[str],
+    x: float,
+    y: float,
+    width: float,
+    size: float,
+    lines: bool = False,
 ) -> tuple[list[str], float]:
-    """A swatch and a name per series from (x, y), wrapping at ``width``; and the y below it."""
+    """A swatch and a name per series from (x, y) (the text's baseline), wrapping at ``width``;
+    and the baseline of its last row. ``lines``: a short line for a line chart, else a block."""
     out, start = [], x
     for name, colour in zip(names, colours, strict=False):
         needed = 10 + _width(name, size)
         if x > start and x + needed > width:
             x, y = start, y + size * 1.5
-        out.append(
-            f'<rect x="{_n(x)}" y="{_n(y - size * 0.7)}" width="7" height="{_n(size * 0.7)}" '
-            f'fill="{colour}"/>'
-        )
-        out.append(f'<text x="{_n(x + 9)}" y="{_n(y)}">{escape(name)}</text>')
-        x += needed + 8
+        if lines:
+            middle = _n(y - size * 0.33)
+            out.append(
+                f'<line x1="{_n(x)}" x2="{_n(x + 8)}" y1="{middle}" y2="{middle}" '
+                f'stroke="{colour}" stroke-width="1.5"/>'
+            )
+        else:
+            out.append(
+                f'<rect x="{_n(x)}" y="{_n(y - size * 0.7)}" width="7" '
+                f'height="{_n(size * 0.7)}" fill="{colour}"/>'
+            )
+        out.append(f'<text x="{_n(x + 10)}" y="{_n(y)}">{escape(name)}</text>')
+        x += needed + 6
     return out, y
 
 
@@ -276,7 +273,7 @@ def body_chart(
         top_parts.append(f'<text x="0" y="{_n(y_top)}">{escape(unit)}</text>')
         x_legend = _width(unit, size) + 12
     if len(series) > 1:
-        legend, y_top = _legend(names, colours, x_legend, y_top, width, size)
+        legend, y_top = _legend(names, colours, x_legend, y_top, width, size, lines=kind == "line")
         top_parts += legend
     top = y_top + size if top_parts else size * 0.6
     if kind == "bar":

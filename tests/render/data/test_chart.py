@@ -31,7 +31,7 @@ FONTS = '"Noto Sans CJK SC", sans-serif'
 
 def test_ticks() -> None:
     assert axis_ticks(-0.1, 0.25) == [-0.1, 0.0, 0.1, 0.2, 0.3]
-    assert axis_ticks(0.02, 0.03) == [0.0, 0.02, 0.04]  # 0 is always on the axis
+    assert axis_ticks(0.02, 0.03) == [0.0, 0.01, 0.02, 0.03]  # 0 is always on the axis
     assert axis_ticks(-0.9, 4.1) == [-2.0, 0.0, 2.0, 4.0, 6.0]  # at most six ticks
     assert month_ticks(dt.date(2025, 4, 14), dt.date(2026, 4, 14)) == [
         dt.date(2025, 7, 1),
