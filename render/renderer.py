@@ -13,6 +13,7 @@ from render.batch.outputs import source_date_epoch
 from render.context.i18n import translations
 from render.context.markdown import figure_alt_problems, images
 from render.context.resolve import build_context
+from render.data.chart_block import chart_fences, read_chart
 from render.data.context import data_context, note_prices
 from render.errors import UserError
 from render.html.environment import (
@@ -246,7 +247,7 @@ class Renderer:
             found += self._template(
                 source.data.get("template"), report_type, profile, settings.templates
             )
-            found += self._resources(source.data, report_type, profile, path, settings)
+            found += self._resources(source.data, report_type, profile, path, settings, display)
             found += note_prices(source.data, path.parent, display, settings.limits)[1]
             located += [source.locate(p, display) for p in found]
             located += self._stylesheet(profile, path)
@@ -296,11 +297,14 @@ class Renderer:
         profile: HouseProfile,
         path: Path,
         settings: Settings,
+        display: str = "",
     ) -> list[Problem]:
         """Every figure the note shows, opened and judged as the render will, each located.
 
         A figure refused by the confinement, one that does not decode, one over a limit, an SVG
-        that asks for what the render would refuse: each is a problem at its reference.
+        that asks for what the render would refuse: each is a problem at its reference. A
+        ```chart block is read as the render reads it: its mistakes at their line in the note,
+        its data file's at theirs in the file.
         """
         confinement = Confinement(path.parent, profile.folder)
         figures = Figures(confinement, path.parent, settings.limits)
@@ -314,6 +318,8 @@ class Renderer:
                     figures.open(reference)
                 except ImageProblem as exc:
                     problems += [replace(i, loc=loc, offset=offset) for i in exc.issues]
+            for fence in chart_fences(text):
+                problems += read_chart(fence, loc, path.parent, display, settings.limits)[1]
         return problems
 
     @staticmethod

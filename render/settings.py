@@ -56,6 +56,9 @@ class Limits:
     #: closes are 2,500 rows and 80 KB.
     data_bytes: int = 1024 * 1024
     data_rows: int = 20_000
+    #: Values one chart of the body draws (categories × series): a chart of 10,000 columns is
+    #: no chart, and each value is a shape WeasyPrint lays out.
+    chart_points: int = 10_000
     #: Wall-clock seconds one note may take to render (layout and PDF), in builds and preview.
     render_seconds: float = 120.0
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.house import StrictModel
@@ -154,3 +154,121 @@ def _band(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
         return f"{low:.0%} to {high:.0%}"
     return f"≥ {low:.0%}" if low is not None else f"≤ {high:.0%}"
+
+
+# -- Charts in a note's body: a ```chart block's YAML (docs/charts.md) ---------------------------
+
+#: Series one chart draws at most: one colour each, told apart in print.
+MAX_SERIES = 6
+#: The keys of a chart block, in the order the docs list them.
+CHART_KEYS = ("type", "title", "unit", "source", "categories", "series", "data", "caption", "alt")
+
+
+def _category(value: Any) -> Any:
+    """A category written as a number or a date (2026, 2026-03-31) is its text."""
+    if isinstance(value, bool):
+        return value  # refused by the model: true is not a category
+    if isinstance(value, int | float | dt.date):
+        return str(value)
+    return value
+
+
+def _not_bool(value: Any) -> Any:
+    """A value written ``yes`` or ``true`` is not a number, whatever Python says of bools."""
+    if isinstance(value, bool):
+        written = Quoted("true" if value else "false")  # as YAML writes it, not as Python does
+        raise rules.CHART.error(problem=Text("{value} is not a number", value=written))
+    return value
+
+
+#: A value of a series: a finite number (``.nan`` and ``.inf`` draw nothing one can read).
+ChartValue = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(_not_bool)]
+Category = Annotated[str, Field(min_length=1), BeforeValidator(_category)]
+
+
+class ChartSeries(StrictModel):
+    """One series of a chart given in the note: its name and one value per category."""
+
+    name: str = Field(min_length=1, description="The series' name, as the legend shows it.")
+    values: list[ChartValue] = Field(min_length=1, description="One number per category.")
+
+
+class ChartBlock(StrictModel):
+    """A ```chart block: what to draw, from which numbers, with its caption and source line."""
+
+    type: Literal["line", "bar", "column"] = Field(
+        description="line; bar (horizontal bars); column (vertical bars)."
+    )
+    title: str = Field(min_length=1, description="The figure's caption, after its number.")
+    source: str = Field(min_length=1, description="Where the numbers come from (source line).")
+    unit: str | None = Field(None, description="The values' unit, shown above the value axis.")
+    categories: list[Category] | None = Field(
+        None, min_length=1, description="The categories (years, quarters, names) of `series`."
+    )
+    series: list[ChartSeries] | None = Field(
+        None, min_length=1, max_length=MAX_SERIES, description="Inline series: {name, values}."
+    )
+    data: str | None = Field(
+        None,
+        min_length=1,
+        description="A CSV in the note's folder: categories, then one column per series.",
+    )
+    caption: str | None = Field(None, description="A note printed under the chart.")
+    alt: str | None = Field(None, description="What a screen reader says of the chart.")
+
+
+def chart_rules(block: ChartBlock) -> list[tuple[tuple[Any, ...], Text]]:
+    """The rules across a chart's keys, each at the key it concerns: (loc, problem)."""
+    found: list[tuple[tuple[Any, ...], Text]] = []
+    if block.data is not None and (block.series is not None or block.categories is not None):
+        key = "series" if block.series is not None else "categories"
+        found.append(
+            (
+                (key,),
+                Text(
+                    "give the numbers either inline ({key}) or in a file (data), not both",
+                    key=key,
+                ),
+            )
+        )
+    elif block.data is None and block.series is None:
+        found.append(
+            ((), Text("the chart has no numbers: give categories and series, or a data file"))
+        )
+    elif block.series is not None and block.categories is None:
+        found.append((("series",), Text("the series need their categories: add categories")))
+    elif block.series is not None and block.categories is not None:
+        seen: dict[str, int] = {}
+        for i, category in enumerate(block.categories):
+            if category in seen:
+                found.append(
+                    (
+                        ("categories", i),
+                        Text("the category {category} repeats", category=Quoted(category)),
+                    )
+                )
+            seen.setdefault(category, i)
+        names: set[str] = set()
+        for i, series in enumerate(block.series):
+            if series.name in names:
+                found.append(
+                    (
+                        ("series", i, "name"),
+                        Text("two series are named {name}", name=Quoted(series.name)),
+                    )
+                )
+            names.add(series.name)
+            if len(series.values) != len(block.categories):
+                found.append(
+                    (
+                        ("series", i, "values"),
+                        Text(
+                            "the series {name} has {given} values but there are {count} "
+                            "categories: give one value per category",
+                            name=Quoted(series.name),
+                            given=len(series.values),
+                            count=len(block.categories),
+                        ),
+                    )
+                )
+    return found

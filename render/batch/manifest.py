@@ -152,6 +152,7 @@ def note_inputs(
 ) -> Inputs:
     """The record of everything that feeds one note's outputs, taken when it is built."""
     from render.context.markdown import image_references
+    from render.data.chart_block import chart_references
     from render.pdf.confine import Confinement, Refused
 
     note, profile = checked.note, checked.profile
@@ -160,7 +161,9 @@ def note_inputs(
     confinement = Confinement(folder, profile.folder)
     images: dict[str, str | None] = {}
     for _, text in note.texts():
-        for _, reference in image_references(text):
+        # A chart's data file is read as an image is: a changed one rebuilds the note.
+        charts = [reference for _, reference in chart_references(text)]
+        for reference in [*(r for _, r in image_references(text)), *charts]:
             try:
                 image = confinement.resolve(reference, folder)
             except Refused:  # already reported by the check; nothing was read

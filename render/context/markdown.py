@@ -1,4 +1,4 @@
-"""Analyst Markdown to safe HTML: raw HTML disabled, images embedded once from allowed folders."""
+"""Analyst Markdown to safe HTML: raw HTML disabled, images embedded once, ```chart blocks drawn."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Any
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
+from render.data.chart import body_chart
+from render.data.chart_block import Fence, is_chart, read_chart
 from render.errors import UserError
 from render.pdf.confine import Confinement
 from render.settings import Limits
@@ -99,6 +101,9 @@ class BodyRenderer:
     empty stand-in of the image's size, and one CSS rule, given with the field that first shows
     the image, paints the picture on all of them. A picture referenced 300 times is in the HTML
     once, and WeasyPrint, which keeps images by URL, puts it in the PDF once.
+
+    A ```chart block is drawn as an inline SVG figure, numbered with the image figures in the
+    order the fields are rendered (图1, 图2… / Figure 1, Figure 2…), with its source line.
     """
 
     def __init__(
@@ -106,16 +111,26 @@ class BodyRenderer:
         confinement: Confinement,
         base: Path,
         limits: Limits | None = None,
+        *,
         lang: str | None = None,
+        locale: str = "zh_CN",
+        gettext: Callable[[str], str] | None = None,
+        fonts: str = "sans-serif",
     ) -> None:
         self.confinement = confinement
         self.base = base
-        self.figures = Figures(confinement, base, limits or Limits())
+        self.limits = limits or Limits()
+        self.figures = Figures(confinement, base, self.limits)
+        self.locale, self.fonts = locale, fonts
+        self.gettext = gettext or (lambda message: message)
+        #: The figures (images shown as figures, and charts) numbered so far.
+        self.numbered = 0
         self.md = note_markdown()
         #: The images defined so far, and the rules of those not yet given with a field.
         self._defined: set[str] = set()
         self._pending: list[str] = []
         default_image = self.md.renderer.rules["image"]
+        default_fence = self.md.renderer.rules["fence"]
 
         def image(renderer: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
             token = tokens[idx]
@@ -124,16 +139,63 @@ class BodyRenderer:
             token.attrJoin("class", f"figure-{figure.key}")
             html = default_image(tokens, idx, options, env)
             if token.meta.get("figure"):
+                self.numbered += 1
                 caption = renderer.renderInlineAsText(token.children or [], options, env)
                 html = f"<figcaption>{escape(caption)}</figcaption>" + html
             return html
 
+        def fence(renderer: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+            token = tokens[idx]
+            if not is_chart(token.info):
+                return str(default_fence(tokens, idx, options, env))
+            return self._chart(token, env if isinstance(env, dict) else {})
+
         # markdown-it binds a rule to its renderer, which arrives as the first argument.
         self.md.add_render_rule("image", image)
+        self.md.add_render_rule("fence", fence)
         self.md.core.ruler.push("exhibits", _mark_exhibits)
         self.md.core.ruler.push("sources", _mark_sources)
         if lang:
             self.md.core.ruler.push("languages", language_spans(lang))
+
+    def _chart(self, token: Any, env: dict[str, Any]) -> str:
+        """A chart block as a numbered figure: caption, the SVG, its note and its source line."""
+        text, loc = env.get("src", ""), env.get("loc", ())
+        starts = line_starts(text)
+        offset = starts[min(token.map[0] + 1, len(starts) - 1)] if token.map else 0
+        chart, problems = read_chart(Fence(offset, token.content), loc, self.base, "", self.limits)
+        if chart is None:
+            # The check reported it at its place; here only a data file changed since can fail.
+            raise UserError(problems)
+        self.numbered += 1
+        _ = self.gettext
+        block = chart.block
+        # TRANSLATORS: a figure's caption: its number and its title (图1：…).
+        caption = _("Figure %(number)s: %(title)s") % {
+            "number": self.numbered,
+            "title": block.title,
+        }
+        svg = body_chart(
+            block.type,
+            chart.categories,
+            chart.series,
+            block.unit,
+            chart.alt(),
+            self.locale,
+            self.fonts,
+        )
+        parts = [
+            f'<figure class="figure chart chart-{block.type}">',
+            f"<figcaption>{escape(caption)}</figcaption>",
+            svg,
+        ]
+        if block.caption:
+            parts.append(f'<p class="chart-note">{escape(block.caption)}</p>')
+        parts.append(
+            f'<p class="source">{escape(_("Source: %(source)s") % {"source": block.source})}</p>'
+        )
+        parts.append("</figure>\n")
+        return "\n".join(parts)
 
     def _figure(self, reference: str) -> Figure:
         """The image a reference names, judged as the check judged it; its rule queued once."""
@@ -156,7 +218,7 @@ class BodyRenderer:
 
     def block(self, text: str, loc: Loc = ()) -> Markup:
         """A Markdown field as block HTML; with the field's path, each block marks its source."""
-        html = Markup(self.md.render(text, {"loc": loc}))
+        html = Markup(self.md.render(text, {"loc": loc, "src": text}))
         return self._styles() + html
 
     def point(self, lead: str, body: str, loc: Loc = ()) -> Markup:
@@ -165,7 +227,7 @@ class BodyRenderer:
         lead_html = Markup('<strong class="lead"{}>{}</strong>').format(
             mark, Markup(self.md.renderInline(lead))
         )
-        html = self.md.render(body, {"loc": (*loc, "body") if loc else ()})
+        html = self.md.render(body, {"loc": (*loc, "body") if loc else (), "src": body})
         styles = self._styles()
         opening = _OPENING_P.match(html)
         if opening:

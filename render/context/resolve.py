@@ -71,8 +71,20 @@ def build_context(
     def text(value: Text) -> str:
         return localize(value, locale, house.default_locale)
 
+    latin = locale.split("_")[0] != "zh"
+    fonts = house.fonts
+    sans = _families((fonts.latin_sans if latin else []) + fonts.sans)
     confinement = Confinement(note_folder, profile.folder)
-    body = BodyRenderer(confinement, note_folder, limits, lang=locale.replace("_", "-"))
+    # The body's charts are drawn in the house's sans-serif fonts, their labels in the locale's.
+    body = BodyRenderer(
+        confinement,
+        note_folder,
+        limits,
+        lang=locale.replace("_", "-"),
+        locale=locale,
+        gettext=_,
+        fonts=str(sans),
+    )
     localized = in_locale(house, locale, house.default_locale)
     localized["logo"] = confinement.data_uri(house.logo, profile.folder) if house.logo else None
     declared = note.report_type
@@ -99,8 +111,6 @@ def build_context(
     risk_name = text(found.risk.name)
     orders = {level.code: level.order for level in house.risk_levels}
     names = {level.code: text(level.name) for level in house.risk_levels}
-    latin = locale.split("_")[0] != "zh"
-    fonts = house.fonts
     created = created or dt.datetime.combine(note.date, dt.time(), dt.UTC)
     sections: dict[str, Any] = {}
     for section in declared.sections:
@@ -168,6 +178,6 @@ def build_context(
         ],
         "fonts": {
             "serif": _families((fonts.latin_serif if latin else []) + fonts.serif),
-            "sans": _families((fonts.latin_sans if latin else []) + fonts.sans),
+            "sans": sans,
         },
     }

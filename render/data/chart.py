@@ -1,9 +1,16 @@
-"""The relative-performance chart as inline SVG: text stays text, and the same data gives the same bytes.
+"""The notes' charts as inline SVG (relative performance; line, bar and column charts of the body).
 
-Written by hand rather than with a charting library: the chart is one kind (two rebased lines),
-every coordinate is rounded to a fixed number of decimals, nothing depends on the time, a random
-seed or an installed font's metrics, and the text is ``<text>`` in the house's fonts, so the PDF's
-text layer holds it and the fidelity check's glyph test covers it.
+One small engine draws them all: "nice number" axis ticks, lines, horizontal bars, vertical
+columns and a legend. It is written by hand rather than with a plotting library (docs/charts.md):
+
+- the same data gives the same bytes: every coordinate is rounded to a fixed number of decimals,
+  and nothing depends on the time, a random seed, a hash salt or an installed font's metrics;
+- the text is ``<text>`` in the house's fonts, laid out and shaped (CJK too) by WeasyPrint, not
+  measured with a plotting library's own font metrics, so the PDF's text layer holds it and the
+  fidelity check's glyph test covers it;
+- it costs a few milliseconds and no memory to speak of per worker, and ``render check`` (which
+  renders the HTML) never imports a plotting library: matplotlib's import alone takes about a
+  second and tens of megabytes (benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from babel.dates import format_skeleton
-from babel.numbers import format_percent
+from babel.numbers import format_decimal, format_percent
 
 from render.data.compute import rebase
 from render.data.prices import Row
@@ -30,9 +37,6 @@ WIDTH, HEIGHT = 160.0, 118.0
 LEFT, RIGHT, TOP, BOTTOM = 26.0, 4.0, 18.0, 12.0
 FONT_SIZE = 7.5
 
-#: Steps a percent axis may take, as ratios.
-STEPS = (0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0)
-
 
 def _n(value: float) -> str:
     """A coordinate with two decimals and no negative zero: the same text on every machine."""
@@ -41,17 +45,12 @@ def _n(value: float) -> str:
 
 
 def axis_ticks(low: float, high: float, most: int = 6) -> list[float]:
-    """Round percent ticks covering low..high (ratios), 0 among them, at most ``most`` of them.
+    """Round percent ticks covering low..high (ratios), 0 among them: the body charts' ticks.
 
     >>> axis_ticks(-0.08, 0.31)
     [-0.1, 0.0, 0.1, 0.2, 0.3, 0.4]
     """
-    low, high = min(low, 0.0), max(high, 0.0)
-    for step in STEPS:
-        first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
-        if last - first + 1 <= most:
-            return [round(i * step, 6) for i in range(first, last + 1)]
-    return [low, high]
+    return nice_ticks(low, high, most, zero=True)
 
 
 def month_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -102,11 +101,8 @@ def relative_chart(
     def y(value: float) -> float:
         return TOP + plot_h * (high - value) / (high - low)
 
-    family = quoteattr(fonts)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_n(WIDTH)} '
-        f'{_n(HEIGHT)}" width="{_n(WIDTH)}" height="{_n(HEIGHT)}" font-family={family} '
-        f'font-size="{_n(FONT_SIZE)}" fill="{TEXT_COLOUR}">',
+        _svg_open(WIDTH, HEIGHT, fonts, "performance", FONT_SIZE),
         # What a screen reader says of the chart (the tagged PDF's /Alt): the two lines' ends.
         f"<title>{escape(subject)} {escape(_percent(subject_line[-1], locale))}, "
         f"{escape(benchmark)} {escape(_percent(benchmark_line[-1], locale))} "
@@ -136,22 +132,247 @@ def relative_chart(
             'stroke-linejoin="round"/>'
         )
     # The legend, above the plot: a short line in each series' colour, then its name.
-    legend_x = LEFT
-    for name, colour in ((subject, SUBJECT_COLOUR), (benchmark, BENCHMARK_COLOUR)):
-        out.append(
-            f'<line x1="{_n(legend_x)}" x2="{_n(legend_x + 8)}" y1="7" y2="7" '
-            f'stroke="{colour}" stroke-width="1.5"/>'
-        )
-        out.append(f'<text x="{_n(legend_x + 10)}" y="9.5">{escape(name)}</text>')
-        legend_x += 10 + _width(name) + 6
+    colours = (SUBJECT_COLOUR, BENCHMARK_COLOUR)
+    out += _legend((subject, benchmark), colours, LEFT, 9.5, WIDTH, FONT_SIZE, lines=True)[0]
     out.append("</svg>")
     return "".join(out)
 
 
-def _width(text: str) -> float:
+def _width(text: str, size: float = FONT_SIZE) -> float:
     """The text's width estimated from its characters (CJK full width, others about half).
 
-    Only where the legend's second entry starts depends on it, so an estimate serves and
-    keeps the drawing independent of the installed fonts.
+    Only margins and where legend entries start depend on it, so an estimate serves and keeps
+    the drawing independent of the installed fonts (WeasyPrint lays out the text itself).
     """
-    return sum(FONT_SIZE if ord(char) > 0x2E80 else FONT_SIZE * 0.55 for char in text)
+    return sum(size if ord(char) > 0x2E80 else size * 0.55 for char in text)
+
+
+# -- the body's charts: line, bar (horizontal) and column (vertical) ----------------------------
+
+#: The series' colours in order: the house blue, the red, then muted hues that print apart in grey.
+PALETTE = ("#0b3d6b", "#c0392b", "#8a96a3", "#d4a017", "#2e7d5b", "#6c4f9e")
+#: The multiples of a power of ten a "nice" step may be.
+NICE = (1.0, 2.0, 2.5, 5.0)
+#: A body chart's size in user units (it is shown at the text column's width) and its text size.
+BODY_WIDTH, BODY_HEIGHT, BODY_FONT = 360.0, 190.0, 9.0
+
+
+def nice_ticks(low: float, high: float, most: int = 6, zero: bool = False) -> list[float]:
+    """Round ticks covering low..high, steps of 1, 2, 2.5 or 5 times a power of ten, at most ``most``.
+
+    ``zero`` puts 0 on the axis (bars and columns start there).
+
+    >>> nice_ticks(0, 79.2)
+    [0.0, 20.0, 40.0, 60.0, 80.0]
+    >>> nice_ticks(-3.2, 11.5, zero=True)
+    [-5.0, 0.0, 5.0, 10.0, 15.0]
+    """
+    if zero:
+        low, high = min(low, 0.0), max(high, 0.0)
+    if high - low < 1e-12:
+        # One value: an axis around it (or from 0 to it when 0 is on the axis).
+        pad = abs(high) * 0.1 or 1.0
+        low, high = low - (0.0 if zero and low == 0 else pad), high + pad
+    exponent = math.floor(math.log10((high - low) / max(most - 1, 1)))
+    for power in range(exponent, exponent + 3):
+        for multiple in NICE:
+            step = multiple * 10.0**power
+            first = math.floor(low / step + 1e-9)
+            last = math.ceil(high / step - 1e-9)
+            if last - first + 1 <= most:
+                return [_clean(i * step) for i in range(first, last + 1)]
+    return [low, high]  # not reached: a step of ten times the span fits
+
+
+def _clean(value: float) -> float:
+    """A tick rounded to its step's decimals, without a negative zero: 0.30000000000000004 → 0.3."""
+    value = round(value, 10)
+    return 0.0 if value == 0 else value
+
+
+def tick_decimals(ticks: Sequence[float]) -> int:
+    """The decimals the ticks need to be told apart as written: 2.5 → 1, 0.25 → 2, 20 → 0."""
+    for decimals in range(7):
+        if all(abs(round(t, decimals) - t) < 1e-9 for t in ticks):
+            return decimals
+    return 6
+
+
+def _number(value: float, decimals: int, locale: str) -> str:
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(0 if abs(value) < 1e-12 else value, pattern, locale=locale)
+
+
+def _svg_open(width: float, height: float, fonts: str, kind: str, font_size: float) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" viewBox="0 0 '
+        f'{_n(width)} {_n(height)}" width="{_n(width)}" height="{_n(height)}" '
+        f'font-family={quoteattr(fonts)} font-size="{_n(font_size)}" fill="{TEXT_COLOUR}">'
+    )
+
+
+def _legend(
+    names: Sequence[str],
+    colours: Sequence[str],
+    x: float,
+    y: float,
+    width: float,
+    size: float,
+    lines: bool = False,
+) -> tuple[list[str], float]:
+    """A swatch and a name per series from (x, y) (the text's baseline), wrapping at ``width``;
+    and the baseline of its last row. ``lines``: a short line for a line chart, else a block."""
+    out, start = [], x
+    for name, colour in zip(names, colours, strict=False):
+        needed = 10 + _width(name, size)
+        if x > start and x + needed > width:
+            x, y = start, y + size * 1.5
+        if lines:
+            middle = _n(y - size * 0.33)
+            out.append(
+                f'<line x1="{_n(x)}" x2="{_n(x + 8)}" y1="{middle}" y2="{middle}" '
+                f'stroke="{colour}" stroke-width="1.5"/>'
+            )
+        else:
+            out.append(
+                f'<rect x="{_n(x)}" y="{_n(y - size * 0.7)}" width="7" '
+                f'height="{_n(size * 0.7)}" fill="{colour}"/>'
+            )
+        out.append(f'<text x="{_n(x + 10)}" y="{_n(y)}">{escape(name)}</text>')
+        x += needed + 6
+    return out, y
+
+
+def body_chart(
+    kind: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    unit: str | None,
+    alt: str,
+    locale: str,
+    fonts: str,
+) -> str:
+    """A line, bar (horizontal) or column (vertical) chart of a note's body, as an SVG element.
+
+    ``series`` are (name, values), one value per category; ``alt`` is what a screen reader says
+    of the chart (the tagged PDF's ``/Alt``); ``fonts`` a CSS font-family value.
+    """
+    size = BODY_FONT
+    values = [v for _, line in series for v in line]
+    ticks = nice_ticks(min(values), max(values), zero=kind != "line")
+    decimals = tick_decimals(ticks)
+    labels = [_number(t, decimals, locale) for t in ticks]
+    colours = PALETTE[: len(series)]
+    names = [name for name, _ in series]
+    width = BODY_WIDTH
+    # The top band: the unit at the left, then the legend when there is more than one series.
+    top_parts: list[str] = []
+    y_top = size + 1
+    x_legend = 0.0
+    if unit:
+        top_parts.append(f'<text x="0" y="{_n(y_top)}">{escape(unit)}</text>')
+        x_legend = _width(unit, size) + 12
+    if len(series) > 1:
+        legend, y_top = _legend(names, colours, x_legend, y_top, width, size, lines=kind == "line")
+        top_parts += legend
+    top = y_top + size if top_parts else size * 0.6
+    if kind == "bar":
+        band_height = max(size * 1.8, len(series) * size * 0.9 + size)
+        height = top + band_height * len(categories) + size * 2.2
+        left = max(_width(c, size) for c in categories) + 6
+    else:
+        height = BODY_HEIGHT
+        left = max(_width(label, size) for label in labels) + 6
+    right = max(_width(labels[-1], size) / 2, 4.0) if kind == "bar" else 4.0
+    bottom = height - size * 2.2  # where the plot ends; the category or value labels below
+    plot_w, plot_h = width - left - right, bottom - top
+    low, high = ticks[0], ticks[-1]
+
+    def scale(value: float) -> float:
+        """A value's place along the value axis, from 0 (at ``low``) to 1 (at ``high``)."""
+        return (value - low) / (high - low)
+
+    out = [_svg_open(width, height, fonts, kind, size), f"<title>{escape(alt)}</title>"]
+    out += top_parts
+    # Grid lines and value labels; the zero line darker.
+    for tick, label in zip(ticks, labels, strict=True):
+        stroke = "0.6" if abs(tick) < 1e-12 else "0.3"
+        colour = TEXT_COLOUR if abs(tick) < 1e-12 and kind != "line" else GRID_COLOUR
+        if kind == "bar":
+            x = left + plot_w * scale(tick)
+            out.append(
+                f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(top)}" y2="{_n(bottom)}" '
+                f'stroke="{colour}" stroke-width="{stroke}"/>'
+            )
+            out.append(
+                f'<text x="{_n(x)}" y="{_n(height - 2)}" text-anchor="middle">{escape(label)}</text>'
+            )
+        else:
+            y = bottom - plot_h * scale(tick)
+            out.append(
+                f'<line x1="{_n(left)}" x2="{_n(width - right)}" y1="{_n(y)}" y2="{_n(y)}" '
+                f'stroke="{colour}" stroke-width="{stroke}"/>'
+            )
+            out.append(
+                f'<text x="{_n(left - 3)}" y="{_n(y + size * 0.35)}" text-anchor="end">'
+                f"{escape(label)}</text>"
+            )
+    count = len(categories)
+    if kind == "bar":
+        band = plot_h / count
+        thickness = band * 0.7 / len(series)
+        zero = left + plot_w * scale(max(low, min(0.0, high)))
+        for i, category in enumerate(categories):
+            y0 = top + band * i + band * 0.15
+            out.append(
+                f'<text x="{_n(left - 3)}" y="{_n(top + band * (i + 0.5) + size * 0.35)}" '
+                f'text-anchor="end">{escape(category)}</text>'
+            )
+            for j, (_, line) in enumerate(series):
+                x = left + plot_w * scale(line[i])
+                out.append(
+                    f'<rect x="{_n(min(x, zero))}" y="{_n(y0 + thickness * j)}" '
+                    f'width="{_n(abs(x - zero))}" height="{_n(thickness)}" fill="{colours[j]}"/>'
+                )
+    else:
+        band = plot_w / count
+        # Every k-th category is labelled, so that labels never run into each other.
+        widest = max(_width(c, size) for c in categories) + size * 0.8
+        every = max(1, math.ceil(widest / band))
+        for i, category in enumerate(categories):
+            if i % every:
+                continue
+            out.append(
+                f'<text x="{_n(left + band * (i + 0.5))}" y="{_n(height - 2)}" '
+                f'text-anchor="middle">{escape(category)}</text>'
+            )
+        if kind == "column":
+            thickness = band * 0.7 / len(series)
+            zero = bottom - plot_h * scale(max(low, min(0.0, high)))
+            for j, (_, line) in enumerate(series):
+                for i, value in enumerate(line):
+                    y = bottom - plot_h * scale(value)
+                    out.append(
+                        f'<rect x="{_n(left + band * i + band * 0.15 + thickness * j)}" '
+                        f'y="{_n(min(y, zero))}" width="{_n(thickness)}" '
+                        f'height="{_n(abs(y - zero))}" fill="{colours[j]}"/>'
+                    )
+        else:
+            for j, (_, line) in enumerate(series):
+                points = [
+                    (left + band * (i + 0.5), bottom - plot_h * scale(value))
+                    for i, value in enumerate(line)
+                ]
+                out.append(
+                    '<polyline points="'
+                    + " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+                    + f'" fill="none" stroke="{colours[j]}" stroke-width="1.4" '
+                    'stroke-linejoin="round"/>'
+                )
+                if count <= 24:  # a marker at each point, where they stand apart
+                    out += [
+                        f'<circle cx="{_n(x)}" cy="{_n(y)}" r="1.6" fill="{colours[j]}"/>'
+                        for x, y in points
+                    ]
+    out.append("</svg>")
+    return "".join(out)

@@ -18,6 +18,7 @@ from weasyprint.pdf.metadata import NS, DocumentMetadata
 
 from render.context.markdown import image_references
 from render.context.resolve import resolve
+from render.data.chart_block import chart_references
 from render.load.houses import HouseProfile
 from render.pdf.confine import Confinement, Refused
 from schemas.house import PdfVariant, localize
@@ -224,8 +225,8 @@ if not getattr(tags._build_box_tree, "languages", False):
 
 
 def attachments(note: NoteBase, profile: HouseProfile, path: Path) -> list[Attached]:
-    """The note's source file, its data files (the figures its text shows, its price file), and
-    the resolved note as JSON."""
+    """The note's source file, its data files (the figures its text shows, its charts' data, its
+    price file), and the resolved note as JSON."""
     found = [Attached(path.name, path.read_bytes(), "Source", "The note as its analysts wrote it")]
     folder = path.parent
     confinement = Confinement(folder, profile.folder)
@@ -234,6 +235,11 @@ def attachments(note: NoteBase, profile: HouseProfile, path: Path) -> list[Attac
         (reference, "A figure of the note")
         for _, text in note.texts()
         for _, reference in image_references(text)
+    ]
+    references += [
+        (reference, "The data of a chart of the note")
+        for _, text in note.texts()
+        for _, reference in chart_references(text)
     ]
     prices = getattr(note, "prices", None)
     if prices is not None:

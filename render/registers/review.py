@@ -12,6 +12,7 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from render.context.markdown import image_references
+from render.data.chart_block import chart_references
 from render.fingerprints import Fingerprints
 from render.load.source import Source
 from schemas.house import localize
@@ -41,8 +42,8 @@ class ReviewState:
 
 
 def data_files(source: Source, folder: Path) -> dict[str, str | None]:
-    """The files of the note's folder its texts show (its figures) and its price file
-    (``prices:``, see docs/data.md), by relative path, hashed.
+    """The files of the note's folder its texts show (its figures, its charts' data files) and
+    its price file (``prices:``, see docs/data.md), by relative path, hashed.
 
     Only files inside the note's folder count (the house's are the house's to review); a
     network or ``data:`` reference is not a file. A missing file hashes as None.
@@ -61,9 +62,10 @@ def data_files(source: Source, folder: Path) -> dict[str, str | None]:
         if path is not None and path.is_relative_to(root):
             found[path.relative_to(root).as_posix()] = fingerprints.file(path)
     for text in _texts(source.data):
-        if "![" not in text:
-            continue  # no image; and parsing is the costly part of a long text
-        for _, reference in image_references(text):
+        references = [r for _, r in chart_references(text)]  # a chart's data file
+        if "![" in text:  # parsing is the costly part of a long text: only if it has an image
+            references += [r for _, r in image_references(text)]
+        for reference in references:
             parts = urlsplit(reference)
             if parts.scheme or reference.startswith("//"):
                 continue

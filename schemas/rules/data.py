@@ -45,3 +45,22 @@ UPSIDE = Rule(
     "`max_excess_return`); the message names both",
     severity=Severity.WARNING,
 )
+# A ```chart block's mistakes (in the note) and its data file's (at the file's line).
+CHART = Rule(
+    "data.chart",
+    "{problem}",
+    DATA,
+    "a ```` ```chart ```` block in the body is not a chart: not YAML, a key it does not know or "
+    "lacks (`type`, `title`, `source`, and `series` with `categories` or `data`), a `type` other "
+    "than line, bar or column, a value that is not a number, a series not as long as the "
+    "categories, more series or points than a chart draws",
+)
+CHART_CSV = Rule(
+    "data.chart_csv",
+    "{problem}",
+    DATA,
+    "a chart's `data:` file cannot be read: its first line does not name the category column "
+    "and at least one series, a name is empty or repeats, a line has not one value per column, "
+    "a category is empty or repeats, a value is not a number; not UTF-8; no rows, or more rows "
+    "than `Limits.data_rows` (20,000). Every bad line is reported",
+)

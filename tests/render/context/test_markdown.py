@@ -94,3 +94,51 @@ def test_han_in_an_english_note_is_marked_chinese(tmp_path: Path) -> None:
 
 def test_without_a_language_nothing_is_marked(tmp_path: Path) -> None:
     assert "<span" not in _renderer(tmp_path).block("加快 AI 应用落地")
+
+
+CHART = """```chart
+type: line
+title: 毛利率
+unit: "%"
+source: 公司公告
+caption: 注：2025Q4 含一次性费用
+categories: [2025Q1, 2025Q2]
+series:
+  - {name: 先进封装, values: [28.5, 31.0]}
+```"""
+
+
+def test_a_chart_block_becomes_a_numbered_figure_with_its_source(tmp_path: Path) -> None:
+    body = BodyRenderer(
+        Confinement(tmp_path),
+        tmp_path,
+        locale="zh_CN",
+        gettext=lambda m: {
+            "Figure %(number)s: %(title)s": "图%(number)s：%(title)s",
+            "Source: %(source)s": "资料来源：%(source)s",
+        }.get(m, m),
+    )
+    html = body.block(f"正文。\n\n{CHART}\n\n后文。", ("event",))
+    assert '<figure class="figure chart chart-line">\n<figcaption>图1：毛利率</figcaption>' in html
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-line"' in html
+    assert '<p class="chart-note">注：2025Q4 含一次性费用</p>' in html
+    assert '<p class="source">资料来源：公司公告</p>\n</figure>' in html
+    # The YAML is not printed, and the figure has no source mark (its text is not the note's).
+    figure = html[html.index("<figure") : html.index("</figure>")]
+    assert "type: line" not in html and "data-src" not in figure
+    assert '<p data-src="event:0">正文。</p>' in html and "后文。" in html
+
+
+def test_charts_and_image_figures_share_one_numbering(tmp_path: Path) -> None:
+    body = _renderer(tmp_path)
+    body.block("![图 1：收入](chart.png)\n\n资料来源：公司公告")
+    assert "Figure 2: 毛利率" in body.block(CHART)
+    assert "Figure 3: 毛利率" in body.point("Lead.", CHART)
+    # An image inside text is not a figure and takes no number.
+    body.block("See ![icon](chart.png) here")
+    assert "Figure 4: 毛利率" in body.block(CHART)
+
+
+def test_other_code_blocks_print_as_code(tmp_path: Path) -> None:
+    html = _renderer(tmp_path).block("```yaml\ntype: line\n```")
+    assert "<pre><code" in html and "type: line" in html and "<figure" not in html

@@ -23,7 +23,9 @@ def rendered() -> Rendered:
 def test_the_first_page_prints_the_computed_figures(rendered: Rendered) -> None:
     assert rendered.pdf is not None
     assert rendered.problems == []  # no render.layout message: the chart was drawn
-    first = squash(page_texts(rendered.pdf, layout=False)[0])
+    # In drawing order: Poppler's block reading would join the sidebar's lines with the labels
+    # of the body's chart beside them ("收盘价", "8", "48.20").
+    first = squash(page_texts(rendered.pdf, raw=True)[0])
     for text in (
         "市场数据",
         "收盘价48.20",
@@ -109,7 +111,8 @@ def test_a_changed_price_file_rebuilds_the_note(
 
     build()
     recorded = Manifest.load(tmp_path / "dist").notes[COMPANY.stem].inputs.images
-    assert list(recorded) == ["notes/data/hengtong-prices.csv"]
+    # The price file, and the data file of the note's chart block.
+    assert list(recorded) == ["notes/data/hengtong-prices.csv", "notes/data/hengtong-quarterly.csv"]
     assert "unchanged" in build()
     edit(
         tmp_path / "notes" / "data" / "hengtong-prices.csv", "2026-04-14,48.20", "2026-04-14,48.30"

@@ -223,6 +223,7 @@ def test_attachments_are_associated_files(figure_pdf: bytes, figure_note: Path) 
             "2026-04-15-hengtong-upgrade.md",
             "figures/2026-04-revenue.svg",
             "data/hengtong-prices.csv",
+            "data/hengtong-quarterly.csv",  # the data of the note's chart block
             "note.json",
         }
         relationships = {name: str(spec.obj.AFRelationship) for name, spec in attached.items()}
@@ -230,6 +231,7 @@ def test_attachments_are_associated_files(figure_pdf: bytes, figure_note: Path) 
             "2026-04-15-hengtong-upgrade.md": "/Source",
             "figures/2026-04-revenue.svg": "/Data",
             "data/hengtong-prices.csv": "/Data",
+            "data/hengtong-quarterly.csv": "/Data",
             "note.json": "/Data",
         }
         assert attached["2026-04-15-hengtong-upgrade.md"].get_file().read_bytes() == (
@@ -241,7 +243,7 @@ def test_attachments_are_associated_files(figure_pdf: bytes, figure_note: Path) 
         types = {name: str(spec.obj.EF.F.Subtype) for name, spec in attached.items()}
         assert types["note.json"] == "/application/json"
         # Each file is listed once in the document's associated files.
-        assert len(pdf.Root.AF) == 4
+        assert len(pdf.Root.AF) == 5
         assert {str(af.UF) for af in pdf.Root.AF} == set(attached)
         facts = json.loads(attached["note.json"].get_file().read_bytes())
     assert facts["rating"]["action"] == "upgrade"
