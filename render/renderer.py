@@ -23,6 +23,7 @@ from render.html.environment import (
     template_names,
 )
 from render.load.config import ConfigError, note_settings
+from render.load.data_files import include_data_files
 from render.load.houses import HouseProfile, find_house, load_house
 from render.load.note import Source, load_note
 from render.load.report_types import find_report_type
@@ -224,6 +225,8 @@ class Renderer:
             return checked
         if source.kind != "markdown":
             titles_for(source)
+        # Data keys given as files are read now, so every later stage sees the data itself.
+        include_data_files(source, display, settings.limits)
         checked.source = source
         profile = checked.profile
         # Without its house the body's headings cannot be judged: report the house's problems.
