@@ -56,7 +56,7 @@ DATA_FILE = Rule(
     DATA,
     "a data key given as a file (`forecast:`, `market_data:`, a report type's data section such "
     "as `results:`, or `data:` for the whole block) names a file that is not `.yaml`, `.yml` or "
-    "`.json`, or whose data is not a mapping; a `data:` file holds a key that is not a data key, "
+    "`.json`; a `data:` file holds a key that is not a data key, "
     "or one the note gives too. A missing file, or one outside the note's folder, is "
     "`render.resource`; a mistake inside the file is located in it",
 )

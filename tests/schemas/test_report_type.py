@@ -23,7 +23,7 @@ def declaration(**changes: Any) -> dict[str, Any]:
 
 def test_event_commentary_is_shipped_as_the_default_with_its_four_sections() -> None:
     found = default_type()
-    assert builtin_types() == ["event-commentary"]
+    assert builtin_types() == ["earnings-review", "event-commentary"]
     assert builtin_type("event-commentary") is found
     assert [(s.key, s.kind, s.required) for s in found.sections] == [
         ("event", "prose", True),
