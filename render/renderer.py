@@ -241,6 +241,8 @@ class Renderer:
             resolved = prepare(source, profile.house, profile.registers)
             note, found = validate(note_model(report_type), resolved.data, context)
             found = [*resolved.problems, *_without_unknown(found, resolved.unknown)]
+            # A data file that could not be read is one problem, not one more of its key's type.
+            found = [p for p in found if not (p.loc and p.loc[0] in source.unread)]
             if note is not None:
                 checked.verdict, judged = judge(
                     note, source, resolved, profile.house, profile.registers, settings.release

@@ -58,7 +58,9 @@ def include_data_files(source: Source, display: str, limits: Limits | None = Non
         reference = source.data.get(key)
         if isinstance(reference, str):
             loaded = _load(source, (key,), reference, folder, display, limits)
-            if loaded is not None:
+            if loaded is None:
+                source.unread.add(key)
+            else:
                 source.data[key] = loaded.data
                 source.included[key] = Included(loaded, reference, ())
     reference = source.data.get(BLOCK)
@@ -66,6 +68,7 @@ def include_data_files(source: Source, display: str, limits: Limits | None = Non
         return
     loaded = _load(source, (BLOCK,), reference, folder, display, limits)
     if loaded is None:
+        source.unread.add(BLOCK)
         return
     allowed = data_keys(report_type)
     shown = shown_path(display, reference)

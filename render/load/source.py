@@ -56,6 +56,8 @@ class Source:
     report_type: ReportType = field(default_factory=default_type)
     #: The keys whose data came from a file of the note's folder (render/load/data_files.py).
     included: dict[str, Included] = field(default_factory=dict)
+    #: The keys naming a data file that could not be read (a problem said so already).
+    unread: set[str] = field(default_factory=set)
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     # -- positions ------------------------------------------------------------------------------
