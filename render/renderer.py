@@ -23,7 +23,7 @@ from render.html.environment import (
     template_names,
 )
 from render.load.config import ConfigError, note_settings
-from render.load.data_files import include_data_files
+from render.load.data_files import include_data_files, unread_keys
 from render.load.houses import HouseProfile, find_house, load_house
 from render.load.note import Source, load_note
 from render.load.report_types import find_report_type
@@ -242,7 +242,8 @@ class Renderer:
             note, found = validate(note_model(report_type), resolved.data, context)
             found = [*resolved.problems, *_without_unknown(found, resolved.unknown)]
             # A data file that could not be read is one problem, not one more of its key's type.
-            found = [p for p in found if not (p.loc and p.loc[0] in source.unread)]
+            unread = unread_keys(source)
+            found = [p for p in found if not (p.loc and p.loc[0] in unread)]
             if note is not None:
                 checked.verdict, judged = judge(
                     note, source, resolved, profile.house, profile.registers, settings.release

@@ -93,6 +93,15 @@ def include_data_files(source: Source, display: str, limits: Limits | None = Non
         source.included[key] = Included(loaded, reference, (key,))
 
 
+def unread_keys(source: Source) -> set[str]:
+    """The keys whose data file could not be read, and those a ``data:`` file would have given:
+    the problem is said once, at the reference, not again as a key missing or of a wrong type."""
+    unread = set(source.unread)
+    if BLOCK in unread:
+        unread |= set(data_keys(source.report_type))
+    return unread
+
+
 def _load(
     source: Source, loc: Loc, reference: str, folder: Path, display: str, limits: Limits
 ) -> Source | None:
@@ -135,9 +144,4 @@ def _shown(problem: Problem, path: Path, shown: str) -> Problem:
     return replace(problem, path=shown) if problem.path in (None, "", str(path)) else problem
 
 
-def included_files(source: Source) -> dict[str, Path]:
-    """The data files the note's data came from, by reference as the note names them."""
-    return {inc.reference.strip(): inc.source.path for inc in source.included.values()}
-
-
-__all__ = ["data_keys", "file_keys", "include_data_files", "included_files", "shown_path"]
+__all__ = ["data_keys", "file_keys", "include_data_files", "shown_path", "unread_keys"]

@@ -1,0 +1,104 @@
+"""A results table's change is computed (percent, points, a sign turned) and printed in both examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from render.data.results import Change, change, places, results_table
+from render.renderer import Rendered, Renderer
+from schemas.data import Results
+from tests.conftest import EXAMPLES, TODAY
+from tests.pdftools import missing_glyphs, page_texts, squash
+
+ZH = EXAMPLES / "2026-05-06-lanfeng-earnings.md"
+EN = EXAMPLES / "2026-05-06-lanfeng-earnings-en.md"
+
+
+@pytest.mark.parametrize(
+    ("this", "prior", "unit", "kind", "value"),
+    [
+        (9.60, 7.10, "亿元", "ratio", 0.352113),  # 9.60 / 7.10 − 1
+        (0.86, 0.64, "亿元", "ratio", 0.34375),  # 0.86 / 0.64 − 1
+        (5.0, 8.0, None, "ratio", -0.375),  # a fall: 5 / 8 − 1
+        (0.0, 2.0, None, "ratio", -1.0),  # to nothing: −100 %
+        (32.4, 29.8, "%", "points", 2.6),  # a margin changes by percentage points
+        (28.1, 29.8, "%", "points", -1.7),
+        (1.25, -0.18, "亿元", "turned_profit", None),  # a loss to a profit: no percent
+        (-0.30, 1.20, "亿元", "turned_loss", None),
+        (-0.20, -0.50, None, "loss_narrowed", None),
+        (-0.50, -0.20, None, "loss_widened", None),
+        (3.0, 0.0, None, "none", None),  # from zero there is no change to print
+        (0.0, -1.0, None, "none", None),
+        (-0.4, -0.4, None, "none", None),
+    ],
+)
+def test_change_against_hand_worked_values(
+    this: float, prior: float, unit: str | None, kind: str, value: float | None
+) -> None:
+    found = change(this, prior, unit)
+    assert found.kind == kind
+    if value is None:
+        assert found.value is None
+    else:
+        assert found.value == pytest.approx(value, abs=1e-6)
+
+
+def test_a_sign_change_is_words_not_a_percent() -> None:
+    # (1.25 − (−0.18)) / −0.18 would print −794 %: the reason a turn is not a percent.
+    assert change(1.25, -0.18) == Change("turned_profit")
+    assert change(-0.03, 0.21) == Change("turned_loss")
+
+
+def test_figures_print_with_the_decimals_they_were_written_with() -> None:
+    assert [places(v) for v in (9.6, 0.21, 3, 1.125, 1e-9)] == [1, 2, 0, 3, 4]
+    results = Results.model_validate(
+        {
+            "period": "2026Q1",
+            "prior": "2025Q1",
+            "rows": [
+                {"name": "营业收入", "this": 9.6, "prior": 7.1, "unit": "亿元"},
+                {"name": "毛利率", "this": 32.4, "prior": 29.8, "unit": "%"},
+                {"name": "每股收益", "this": 0.21, "prior": -0.03, "unit": "元"},
+                {"name": "Net profit", "this": 12345.5, "prior": 10000, "unit": None},
+            ],
+        }
+    )
+    zh = results_table(results, "zh_CN")
+    assert [(r["this"], r["prior"], r["change"]) for r in zh["rows"]] == [
+        ("9.6", "7.1", {"kind": "ratio", "text": "+35.2%"}),
+        ("32.4", "29.8", {"kind": "points", "text": "+2.6"}),
+        ("0.21", "-0.03", {"kind": "turned_profit", "text": None}),
+        ("12,345.5", "10,000.0", {"kind": "ratio", "text": "+23.5%"}),
+    ]
+    assert (zh["period"], zh["prior"]) == ("2026Q1", "2025Q1")
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, Rendered]:
+    renderer = Renderer(today=TODAY, created=None)
+    return {"zh": renderer.render(ZH, ("pdf",)), "en": renderer.render(EN, ("pdf",))}
+
+
+def test_both_examples_print_the_results_table_on_the_first_page(
+    rendered: dict[str, Rendered],
+) -> None:
+    expected = {
+        # The change of each row: 9.60 / 7.10 − 1; 32.4 − 29.8 points; a loss to a profit;
+        # 0.86 / 0.64 − 1. The forecast and target come from files (data/lanfeng-*).
+        "zh": ["业绩概览", "营业收入（亿元）9.67.1+35.2%", "毛利率（%）32.429.8+2.6pct", "扭亏为盈", "+34.4%"],
+        "en": ["Resultsoverview", "Revenue(CNY100m)9.67.1+35.2%", "+2.6pp", "Turnedtoprofit"],
+    }
+    rest = {
+        "zh": ["盈利预测与投资建议", "目标价32.00", "上涨空间+30.1%", "34.2"],  # 24.60 / 0.72
+        "en": ["Forecastandrecommendation", "Targetprice32.00", "Upside+30.1%", "34.2"],
+    }
+    for locale, result in rendered.items():
+        assert result.pdf is not None
+        assert result.problems == []
+        pages = [squash(page) for page in page_texts(result.pdf, layout=False)]
+        for text in expected[locale]:
+            assert text in pages[0], (locale, text)
+        whole = "".join(pages)
+        for text in rest[locale]:
+            assert text in whole, (locale, text)
+        assert missing_glyphs(result.pdf) == []
