@@ -85,7 +85,13 @@ def test_both_examples_print_the_results_table_on_the_first_page(
     expected = {
         # The change of each row: 9.60 / 7.10 − 1; 32.4 − 29.8 points; a loss to a profit;
         # 0.86 / 0.64 − 1. The forecast and target come from files (data/lanfeng-*).
-        "zh": ["业绩概览", "营业收入（亿元）9.67.1+35.2%", "毛利率（%）32.429.8+2.6pct", "扭亏为盈", "+34.4%"],
+        "zh": [
+            "业绩概览",
+            "营业收入（亿元）9.67.1+35.2%",
+            "毛利率（%）32.429.8+2.6pct",
+            "扭亏为盈",
+            "+34.4%",
+        ],
         "en": ["Resultsoverview", "Revenue(CNY100m)9.67.1+35.2%", "+2.6pp", "Turnedtoprofit"],
     }
     rest = {
