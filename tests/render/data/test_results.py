@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from render.data.results import Change, change, places, results_table
@@ -108,3 +113,44 @@ def test_both_examples_print_the_results_table_on_the_first_page(
         for text in rest[locale]:
             assert text in whole, (locale, text)
         assert missing_glyphs(result.pdf) == []
+
+
+def _words(pdf: bytes, page: int) -> list[tuple[str, float, float]]:
+    """The words of a page with their left edge and top, as Poppler places them (points)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "doc.pdf"
+        path.write_bytes(pdf)
+        html = subprocess.run(
+            ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+            capture_output=True,
+            check=True,
+        ).stdout.decode("utf-8")
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', html)
+    return [(word, float(x), float(y)) for x, y, word in found]
+
+
+def _at(words: list[tuple[str, float, float]], text: str) -> tuple[float, float]:
+    return next((x, y) for word, x, y in words if word.startswith(text))
+
+
+def test_the_first_page_tables_sit_beside_the_sidebar(rendered: dict[str, Rendered]) -> None:
+    """No white gap: a table on the first page starts beside the sidebar, not below it."""
+    company = Renderer(today=TODAY, created=None).render(
+        EXAMPLES / "2026-04-15-hengtong-upgrade.md", ("pdf",)
+    )
+    cases = [
+        # The company note's valuation and the table of its commentary (业务 heads it).
+        (company.pdf, "近12个月相对表现", ["营业收入", "业务"]),
+        (rendered["zh"].pdf, "近12个月相对表现", ["每股收益"]),  # the results table's last row
+        (rendered["en"].pdf, "Relative", ["EPS"]),
+    ]
+    for pdf, caption, tables in cases:
+        assert pdf is not None
+        words = _words(pdf, 1)
+        left = _at(words, caption)[0]
+        # The sidebar's last line: the chart's source line (the footer's page number aside).
+        sources = ("资料来源", "Source")
+        bottom = max(y for word, x, y in words if x >= left - 1 and word.startswith(sources))
+        for text in tables:
+            x, y = _at(words, text)
+            assert x < left and y < bottom, (text, (x, y), (left, bottom))
