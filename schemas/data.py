@@ -149,6 +149,9 @@ class ResultRow(StrictModel):
     unit: str | None = Field(
         None, description="e.g. 亿元, 元, %; a row in % changes by percentage points."
     )
+    digits: Annotated[int, Field(ge=0, le=4)] | None = Field(
+        None, description="Decimals to print (default: as many as the figures are written with)."
+    )
 
     @model_validator(mode="before")
     @classmethod

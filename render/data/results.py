@@ -76,7 +76,7 @@ def results_table(results: Results, locale: str) -> dict[str, Any]:
 
 
 def _row(row: ResultRow, locale: str) -> dict[str, Any]:
-    digits = max(places(row.this), places(row.prior))
+    digits = row.digits if row.digits is not None else max(places(row.this), places(row.prior))
     found = change(row.this, row.prior, row.unit)
     text = None
     if found.kind == "ratio" and found.value is not None:

@@ -65,6 +65,7 @@ def test_figures_print_with_the_decimals_they_were_written_with() -> None:
                 {"name": "毛利率", "this": 32.4, "prior": 29.8, "unit": "%"},
                 {"name": "每股收益", "this": 0.21, "prior": -0.03, "unit": "元"},
                 {"name": "Net profit", "this": 12345.5, "prior": 10000, "unit": None},
+                {"name": "营业成本", "this": 6.5, "prior": 5, "digits": 2},
             ],
         }
     )
@@ -74,6 +75,7 @@ def test_figures_print_with_the_decimals_they_were_written_with() -> None:
         ("32.4", "29.8", {"kind": "points", "text": "+2.6"}),
         ("0.21", "-0.03", {"kind": "turned_profit", "text": None}),
         ("12,345.5", "10,000.0", {"kind": "ratio", "text": "+23.5%"}),
+        ("6.50", "5.00", {"kind": "ratio", "text": "+30.0%"}),  # digits: 2
     ]
     assert (zh["period"], zh["prior"]) == ("2026Q1", "2025Q1")
 
@@ -92,12 +94,12 @@ def test_both_examples_print_the_results_table_on_the_first_page(
         # 0.86 / 0.64 − 1. The forecast and target come from files (data/lanfeng-*).
         "zh": [
             "业绩概览",
-            "营业收入（亿元）9.67.1+35.2%",
+            "营业收入（亿元）9.607.10+35.2%",
             "毛利率（%）32.429.8+2.6pct",
             "扭亏为盈",
             "+34.4%",
         ],
-        "en": ["Resultsoverview", "Revenue(CNY100m)9.67.1+35.2%", "+2.6pp", "Turnedtoprofit"],
+        "en": ["Resultsoverview", "Revenue(CNY100m)9.607.10+35.2%", "+2.6pp", "Turnedtoprofit"],
     }
     rest = {
         "zh": ["盈利预测与投资建议", "目标价32.00", "上涨空间+30.1%", "34.2"],  # 24.60 / 0.72
