@@ -24,6 +24,7 @@ from render.html.environment import (
     template_names,
 )
 from render.load.config import ConfigError, note_settings
+from render.load.data_files import include_data_files, unread_keys
 from render.load.houses import HouseProfile, find_house, load_house
 from render.load.note import Source, load_note
 from render.load.report_types import find_report_type
@@ -225,6 +226,8 @@ class Renderer:
             return checked
         if source.kind != "markdown":
             titles_for(source)
+        # Data keys given as files are read now, so every later stage sees the data itself.
+        include_data_files(source, display, settings.limits)
         checked.source = source
         profile = checked.profile
         # Without its house the body's headings cannot be judged: report the house's problems.
@@ -239,6 +242,9 @@ class Renderer:
             resolved = prepare(source, profile.house, profile.registers)
             note, found = validate(note_model(report_type), resolved.data, context)
             found = [*resolved.problems, *_without_unknown(found, resolved.unknown)]
+            # A data file that could not be read is one problem, not one more of its key's type.
+            unread = unread_keys(source)
+            found = [p for p in found if not (p.loc and p.loc[0] in unread)]
             if note is not None:
                 checked.verdict, judged = judge(
                     note, source, resolved, profile.house, profile.registers, settings.release

@@ -7,7 +7,7 @@ import itertools
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.house import StrictModel
@@ -113,6 +113,111 @@ class MarketData(StrictModel):
     total_value: Positive | None = Field(
         None, description="An industry's total market value, in currency units."
     )
+
+
+#: A results period: a year and a quarter (2026Q1), a half (2026H1), the first three quarters
+#: (2026Q1-Q3) or the full year (2025A).
+PERIOD_PATTERN = re.compile(r"^(\d{4})(Q[1-4]|H[12]|Q1-Q3|A)$")
+#: Keys a results row may not have: its change is computed.
+TYPED_CHANGES = ("change", "yoy", "growth")
+
+
+def results_period_error(problem: Text) -> PydanticCustomError:
+    """``data.results_period``: a period label that is not one, or a prior that is not a year before."""
+    return rules.RESULTS_PERIOD.error(problem=problem)
+
+
+def _period(value: str) -> tuple[int, str]:
+    match = PERIOD_PATTERN.match(value)
+    if not match:
+        raise results_period_error(
+            Text(
+                "{value} is not a results period: write the year and Q1–Q4, H1, H2, Q1-Q3 or "
+                "A (the full year), e.g. 2026Q1",
+                value=Quoted(value),
+            )
+        )
+    return int(match.group(1)), match.group(2)
+
+
+class ResultRow(StrictModel):
+    """One line of a results table: this period's figure and the same period's a year before."""
+
+    name: str = Field(min_length=1, description="What the figure is, e.g. 营业收入.")
+    this: float = Field(description="This period's figure.")
+    prior: float = Field(description="The same period of the year before.")
+    unit: str | None = Field(
+        None, description="e.g. 亿元, 元, %; a row in % changes by percentage points."
+    )
+    digits: Annotated[int, Field(ge=0, le=4)] | None = Field(
+        None, description="Decimals to print (default: as many as the figures are written with)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_typed_change(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for key in TYPED_CHANGES:
+                if key in value:
+                    raise rules.RESULTS_ROW.error(
+                        problem=Text(
+                            "{key}: the change is computed from this and prior, never typed; "
+                            "remove it",
+                            key=Quoted(key),
+                        )
+                    )
+        return value
+
+
+class Results(StrictModel):
+    """A results table: this period against the same period a year before; the change computed."""
+
+    period: str = Field(description="This period, e.g. 2026Q1, 2026H1, 2026Q1-Q3, 2025A.")
+    prior: str = Field(description="The same period of the year before, e.g. 2025Q1.")
+    rows: list[ResultRow] = Field(min_length=1, description="One row per figure, in order.")
+    source: str | None = Field(None, description="Where the results come from (source line).")
+
+    @field_validator("period")
+    @classmethod
+    def _this_period(cls, value: str) -> str:
+        _period(value)
+        return value
+
+    @field_validator("prior")
+    @classmethod
+    def _prior_period(cls, value: str, info: ValidationInfo) -> str:
+        year, part = _period(value)
+        period = info.data.get("period")
+        if period is None:
+            return value  # reported as this period's problem
+        this_year, this_part = _period(period)
+        if (year, part) != (this_year - 1, this_part):
+            raise results_period_error(
+                Text(
+                    "the prior period {prior} is not the same period of the year before "
+                    "{period} ({expected})",
+                    prior=Quoted(value),
+                    period=Quoted(period),
+                    expected=f"{this_year - 1}{this_part}",
+                )
+            )
+        return value
+
+    @field_validator("rows")
+    @classmethod
+    def _distinct(cls, value: list[ResultRow]) -> list[ResultRow]:
+        seen: set[str] = set()
+        for row in value:
+            if row.name in seen:
+                raise rules.RESULTS_ROW.error(
+                    problem=Text("the row {name} is given twice", name=Quoted(row.name))
+                )
+            seen.add(row.name)
+        return value
+
+
+#: The data models a report type's ``kind: data`` section may name (its ``model:``).
+DATA_MODELS: dict[str, type[StrictModel]] = {"results": Results}
 
 
 def data_rules(data: dict[str, Any], target: float | None, house: Any, log: ProblemLog) -> None:

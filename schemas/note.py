@@ -7,11 +7,19 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import AfterValidator, Field, ValidationInfo, create_model, field_validator
 
-from schemas.data import Forecast, MarketData, Positive, Price, PricesFile, data_rules
+from schemas.data import (
+    DATA_MODELS,
+    Forecast,
+    MarketData,
+    Positive,
+    Price,
+    PricesFile,
+    data_rules,
+)
 from schemas.house import Action, House, RatingLevel, StrictModel, localize
 from schemas.markdown import PARSER, too_deep
 from schemas.problems import Loc, ProblemLog, log_for, settle
@@ -179,6 +187,24 @@ class Review(StrictModel):
     )
 
 
+#: How a data key given as a file (in the note's folder) is written, for the JSON Schema.
+DATA_FILE_SCHEMA = {
+    "type": "string",
+    "pattern": r"\.(ya?ml|json)$",
+    "description": "A .yaml or .json file in the note's folder that holds the value.",
+}
+
+
+def _or_file(schema: dict[str, Any]) -> None:
+    """In the JSON Schema, a data key may also name a file that holds it (docs/data.md)."""
+    if "anyOf" in schema:
+        schema["anyOf"].append(DATA_FILE_SCHEMA)
+        return
+    kept = ("title", "description", "default")
+    inline = {key: schema.pop(key) for key in list(schema) if key not in kept}
+    schema["anyOf"] = [inline, DATA_FILE_SCHEMA]
+
+
 def _analyst_or_id(schema: dict[str, Any]) -> None:
     """In the JSON Schema, an analyst may also be named by id (resolved from the roster)."""
     by_id = {"type": "string", "description": "A person's id in the house's analysts.yaml."}
@@ -252,8 +278,19 @@ class NoteBase(StrictModel):
     prices: str | PricesFile | None = Field(
         None, description="A CSV in the note's folder: date,close,benchmark (a chart and returns)."
     )
-    forecast: Forecast | None = Field(None, description="Forecast table, one column per year.")
-    market_data: MarketData | None = Field(None, description="Extra lines of the market box.")
+    forecast: Forecast | None = Field(
+        None, description="Forecast table, one column per year.", json_schema_extra=_or_file
+    )
+    market_data: MarketData | None = Field(
+        None, description="Extra lines of the market box.", json_schema_extra=_or_file
+    )
+    data: str | None = Field(
+        None,
+        pattern=r"\.(ya?ml|json)$",
+        description="A .yaml or .json file in the note's folder holding any of the data keys "
+        "(price, target_price, prices, forecast, market_data, a data section), as if written "
+        "here.",
+    )
 
     #: The report type whose sections and fields the model has (set by :func:`note_model`).
     report_type: ClassVar[ReportType]
@@ -448,9 +485,20 @@ def note_model(report_type: ReportType) -> type[NoteBase]:
             fields[extra.key] = (kind, Field(description=description))
         else:
             fields[extra.key] = (kind | None, Field(None, description=description))
+    for key in report_type.requires:
+        # A key every note may give, which this type's template needs.
+        inherited = NoteBase.model_fields[key]
+        given = [a for a in get_args(inherited.annotation) if a is not type(None)]
+        kind = Union[tuple(given)] if given else inherited.annotation  # noqa: UP007
+        extra = inherited.json_schema_extra
+        fields[key] = (kind, Field(description=inherited.description, json_schema_extra=extra))
     for section in report_type.sections:
-        kind = _SECTION_TYPES[section.kind]
-        fields[section.key] = (kind, ...) if section.required else (kind | None, None)
+        kind = DATA_MODELS[section.model] if section.model else _SECTION_TYPES[section.kind]
+        extra = _or_file if section.kind == "data" else None
+        if section.required:
+            fields[section.key] = (kind, Field(json_schema_extra=extra))
+        else:
+            fields[section.key] = (kind | None, Field(None, json_schema_extra=extra))
     validators: dict[str, Any] = {}
     for kind, check in (("prose", _prose_section), ("points", _points_section)):
         keys = [s.key for s in report_type.sections if s.kind == kind]

@@ -10,8 +10,9 @@ from pydantic import Field, ValidationInfo, field_validator
 from ruamel.yaml import YAML
 
 from schemas.house import ReportType as ReportName
-from schemas.house import StrictModel, Text
-from schemas.rules import Quoted
+from schemas.house import StrictModel
+from schemas.house import Text as Titles
+from schemas.rules import Quoted, Text
 from schemas.rules import house as rules
 
 #: The report types render ships, one declaration each (``<name>.yaml``).
@@ -33,7 +34,7 @@ class Section(StrictModel):
     """One section of a report type's body, in the order the note gives them."""
 
     key: Key = Field(description="How the note names the section (a YAML/JSON note's key).")
-    title: Text = Field(
+    title: Titles = Field(
         description="The section's title, per locale: the heading it prints under and that a "
         "Markdown note may write (a house's `sections:` may give another)."
     )
@@ -46,6 +47,31 @@ class Section(StrictModel):
     aliases: list[Annotated[str, Field(min_length=1)]] = Field(
         [], description="Further headings that name the section in a Markdown note."
     )
+    model: str | None = Field(
+        None,
+        description="A data section's model, which validates it: results (a results table). "
+        "Without one, the data is the template's to read.",
+    )
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str | None, info: ValidationInfo) -> str | None:
+        from schemas.data import DATA_MODELS
+
+        if value is None:
+            return value
+        if info.data.get("kind") != "data":
+            raise rules.REPORT_TYPE.error(
+                what=Text("only a section of kind data has a model, not {model}", model=value)
+            )
+        if value not in DATA_MODELS:
+            known = ", ".join(sorted(DATA_MODELS))
+            raise rules.REPORT_TYPE.error(
+                what=Text(
+                    "no data model {model} (models: {known})", model=Quoted(value), known=known
+                )
+            )
+        return value
 
     @property
     def in_body(self) -> bool:
@@ -87,6 +113,32 @@ class ReportType(StrictModel):
     )
     sections: list[Section] = Field(min_length=1)
     fields: list[ExtraField] = Field([], description="Front-matter fields the type adds.")
+    requires: list[Key] = Field(
+        [],
+        description="Keys every note has that are optional elsewhere and that this type "
+        "requires, e.g. forecast (its template draws them).",
+    )
+
+    @field_validator("requires")
+    @classmethod
+    def _optional_keys(cls, value: list[str]) -> list[str]:
+        """Only a key every note has, and may leave out, can be required."""
+        from schemas.note import NoteBase
+
+        for key in value:
+            field = NoteBase.model_fields.get(key)
+            if field is None or field.is_required():
+                optional = ", ".join(
+                    k for k, f in NoteBase.model_fields.items() if not f.is_required()
+                )
+                raise rules.REPORT_TYPE.error(
+                    what=Text(
+                        "{key} cannot be required (a type may require: {optional})",
+                        key=Quoted(key),
+                        optional=optional,
+                    )
+                )
+        return value
 
     @field_validator("sections", "fields")
     @classmethod
@@ -119,7 +171,7 @@ class ReportType(StrictModel):
         """The sections a Markdown note writes under headings, in order."""
         return tuple(s.key for s in self.sections if s.in_body)
 
-    def titles(self, overrides: dict[str, Text] | None = None) -> dict[str, list[str]]:
+    def titles(self, overrides: dict[str, Titles] | None = None) -> dict[str, list[str]]:
         """For each body section, every heading that names it: the house's titles if it gives
         any (``overrides``, its ``sections:``), else the type's, in all their locales."""
         overrides = overrides or {}
@@ -137,7 +189,7 @@ class ReportType(StrictModel):
         return names
 
 
-def _texts(text: Text) -> list[str]:
+def _texts(text: Titles) -> list[str]:
     return [text] if isinstance(text, str) else list(text.values())
 
 

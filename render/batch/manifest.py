@@ -179,6 +179,10 @@ def note_inputs(
             data = None
         if data is not None:
             images[relative(data, root)] = fingerprints.file(data)
+    # So are the files its data keys came from (read, and confined, by the check).
+    if checked.source is not None:
+        for included in checked.source.included.values():
+            images[relative(included.source.path, root)] = fingerprints.file(included.source.path)
     locale = note.locale or profile.house.default_locale
     runner = runner or Settings()
     return Inputs(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,13 +21,37 @@ def _is_note(path: Path) -> bool:
     )
 
 
+#: A value naming a data file in a note (``forecast: data/forecast.yaml``, ``"data": "x.json"``).
+DATA_REFERENCE = re.compile(
+    r"""["']?\s*:\s*["']?([^\s"'#,{}\[\]]+\.(?:ya?ml|json))["']?\s*(?:[,}#]|$)""", re.M
+)
+
+
+def data_files_named(notes: list[Path]) -> set[Path]:
+    """The data files (``.yaml``/``.json``, render/load/data_files.py) the notes name as values.
+
+    A quick scan of each note's text, not a parse: a folder of notes often keeps their data
+    files beside them, and those are no notes to build. A file read in vain names nothing.
+    """
+    found: set[Path] = set()
+    for note in notes:
+        try:
+            text = note.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for match in DATA_REFERENCE.finditer(text):
+            found.add(_resolved(note.parent / match.group(1)))
+    return found
+
+
 def find_notes(paths: list[Path], exclude: Iterable[Path] = ()) -> list[Path]:
     """Every note file under the given paths, in a stable order, skipping house folders.
 
     A file named explicitly is taken whatever its name (a pipe or a device too: loading it
     says what it is); a path that does not exist is a usage error, not a note error. Inside a
     folder, house folders, build output folders (``exclude``, and any folder holding a
-    ``manifest.json`` that render wrote, whose ``.json`` is no note) and hidden ones are skipped.
+    ``manifest.json`` that render wrote, whose ``.json`` is no note) and hidden ones are skipped,
+    and so are the data files the notes found there name (``forecast: data/forecast.yaml``).
     """
     excluded = {_resolved(p) for p in exclude}
     skipped: dict[Path, bool] = {}
@@ -41,6 +66,7 @@ def find_notes(paths: list[Path], exclude: Iterable[Path] = ()) -> list[Path]:
         return skipped[folder]
 
     found: list[Path] = []
+    searched: list[Path] = []
     for path in paths:
         if path.is_file():
             found.append(path)
@@ -57,12 +83,14 @@ def find_notes(paths: list[Path], exclude: Iterable[Path] = ()) -> list[Path]:
                 if candidate.name == MANIFEST_NAME and is_output_folder(candidate.parent):
                     continue
                 if candidate.is_file() and _is_note(candidate):
+                    searched.append(candidate)
                     found.append(candidate)
         elif path.exists():
             found.append(path)
         else:
             raise UsageError(f"{path}: no such file or folder")
-    return list(dict.fromkeys(found))
+    data = data_files_named(searched) if searched else set()
+    return [p for p in dict.fromkeys(found) if p not in searched or _resolved(p) not in data]
 
 
 def _resolved(path: Path) -> Path:

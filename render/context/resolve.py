@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from render import __version__
 from render.context.markdown import BodyRenderer
+from render.data.results import DATA_VIEWS
 from render.html.filters import font_families
 from render.load.houses import HouseProfile
 from render.pdf.confine import Confinement
@@ -115,7 +116,10 @@ def build_context(
     sections: dict[str, Any] = {}
     for section in declared.sections:
         value = getattr(note, section.key)
-        if value is None or section.kind == "data":
+        if value is not None and section.model:
+            # A data model's figures are computed and formatted here, in the note's locale.
+            sections[section.key] = DATA_VIEWS[section.model](value, locale)
+        elif value is None or section.kind == "data":
             sections[section.key] = value  # drawn by the template from the data itself
         elif section.kind == "points":
             sections[section.key] = [

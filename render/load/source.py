@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +20,18 @@ Kind = Literal["markdown", "yaml", "json"]
 class Position:
     line: int  # 1-based
     column: int  # 1-based, in characters
+
+
+@dataclass(frozen=True)
+class Included:
+    """A data file a key of the note names: its data took the key's place in the note's."""
+
+    #: The file as read, with its own positions.
+    source: Source
+    #: The file as the note names it (relative to the note's folder).
+    reference: str
+    #: Where the key's data sits in the file: the root, or the key in a ``data:`` file.
+    prefix: Loc
 
 
 @dataclass
@@ -41,6 +54,10 @@ class Source:
     section_titles: dict[str, list[str]] = field(default_factory=dict)
     #: The note's report type: its sections are the body's (set once the front matter is read).
     report_type: ReportType = field(default_factory=default_type)
+    #: The keys whose data came from a file of the note's folder (render/load/data_files.py).
+    included: dict[str, Included] = field(default_factory=dict)
+    #: The keys naming a data file that could not be read (a problem said so already).
+    unread: set[str] = field(default_factory=set)
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     # -- positions ------------------------------------------------------------------------------
@@ -54,8 +71,10 @@ class Source:
         """
         if problem.line:
             return replace(problem, path=problem.path or display_path)
-        problem = replace(problem, path=display_path)
         loc = problem.loc
+        if loc and loc[0] in self.included:
+            return self._in_file(problem, display_path)
+        problem = replace(problem, path=display_path)
         if problem.code == "schema.unknown_key" and loc in self.keys:
             return placed(problem, self.keys[loc])
         if problem.code == "schema.missing":
@@ -78,6 +97,15 @@ class Source:
                 lead = len(raw) - len(raw.lstrip())
                 position = self.position_in(position, raw, problem.offset + lead)
         return placed(problem, position)
+
+    def _in_file(self, problem: Problem, display_path: str) -> Problem:
+        """A problem in data that came from a file: located in that file, at its own place."""
+        included = self.included[str(problem.loc[0])]
+        shown = os.path.normpath(
+            os.path.join(os.path.dirname(display_path), included.reference.strip())
+        )
+        inner = replace(problem, loc=(*included.prefix, *problem.loc[1:]))
+        return replace(included.source.locate(inner, shown), loc=problem.loc)
 
     def _container(self, loc: Loc) -> Position:
         """Where a mapping or list is named: its key, or its first item; the file for the root."""

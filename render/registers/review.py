@@ -42,8 +42,9 @@ class ReviewState:
 
 
 def data_files(source: Source, folder: Path) -> dict[str, str | None]:
-    """The files of the note's folder its texts show (its figures, its charts' data files) and
-    its price file (``prices:``, see docs/data.md), by relative path, hashed.
+    """The files of the note's folder its texts show (its figures, its charts' data files), its
+    price file (``prices:``, see docs/data.md) and its data files (``forecast: data/forecast.yaml``),
+    by relative path, hashed.
 
     Only files inside the note's folder count (the house's are the house's to review); a
     network or ``data:`` reference is not a file. A missing file hashes as None.
@@ -60,6 +61,11 @@ def data_files(source: Source, folder: Path) -> dict[str, str | None]:
         except (OSError, ValueError):
             path = None
         if path is not None and path.is_relative_to(root):
+            found[path.relative_to(root).as_posix()] = fingerprints.file(path)
+    # The files its data keys came from (``forecast: data/forecast.yaml``), read already.
+    for included in source.included.values():
+        path = included.source.path.resolve()
+        if path.is_relative_to(root):
             found[path.relative_to(root).as_posix()] = fingerprints.file(path)
     for text in _texts(source.data):
         references = [r for _, r in chart_references(text)]  # a chart's data file

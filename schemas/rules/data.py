@@ -35,6 +35,31 @@ FORECAST_LENGTH = Rule(
     DATA,
     "a forecast row (`revenue`, `net_profit`, `eps`) has not one value per year",
 )
+RESULTS_PERIOD = Rule(
+    "data.results_period",
+    "{problem}",
+    DATA,
+    "a results table's `period` or `prior` is not a period label (a year and Q1–Q4, H1, H2, "
+    "Q1-Q3 or A for the full year: 2026Q1, 2025A), or `prior` is not the same period of the "
+    "year before `period` (the table's change is year on year)",
+)
+RESULTS_ROW = Rule(
+    "data.results_row",
+    "{problem}",
+    DATA,
+    "a results table gives a row's name twice, or types a change (`change`, `yoy`): the change "
+    "is computed from `this` and `prior`, never typed",
+)
+DATA_FILE = Rule(
+    "data.file",
+    "{problem}",
+    DATA,
+    "a data key given as a file (`forecast:`, `market_data:`, a report type's data section such "
+    "as `results:`, or `data:` for the whole block) names a file that is not `.yaml`, `.yml` or "
+    "`.json`; a `data:` file holds a key that is not a data key, "
+    "or one the note gives too. A missing file, or one outside the note's folder, is "
+    "`render.resource`; a mistake inside the file is located in it",
+)
 UPSIDE = Rule(
     "data.upside",
     "the upside to the target price is {upside:+.1%} (target {target:g}, close {close:g}), "

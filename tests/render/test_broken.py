@@ -89,6 +89,8 @@ IDENTIFIERS = {"Markdown", "YAML", "JSON", "UTF", "YYYY", "role", "assistant"} |
     # Image formats and the names of the limits a project configuration sets.
     *("PNG", "JPEG", "GIF", "WebP", "SVG", "XML", "DTD", "URI", "data"),
     *("image_bytes", "image_pixels", "note_image_bytes", "note_image_pixels"),
+    # The shipped templates' names, which a list of templates prints.
+    "earnings",
     "Event",
     "Commentary",
     "Recommendation",

@@ -45,3 +45,9 @@ if __name__ == "__main__":
         series(weeks, 4410.0, 0.21, 0.045, 2.0),
         series(weeks, 3790.0, 0.07, 0.025, 0.9),
     )
+    write(
+        "lanfeng-prices.csv",
+        dt.date(2026, 4, 30),
+        [*series(weeks, 19.5, 0.22, 0.07, 2.6)[:-1], 24.6],
+        series(weeks, 3845.0, 0.07, 0.025, 1.4),
+    )

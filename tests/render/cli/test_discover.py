@@ -97,3 +97,12 @@ def test_a_pipe_named_explicitly_is_taken_for_loading_to_refuse(tmp_path: Path) 
     os.mkfifo(tmp_path / "in-folder.md")
     assert find_notes([tmp_path / "pipe.md"]) == [tmp_path / "pipe.md"]
     assert find_notes([tmp_path]) == []  # in a folder, only files are notes
+
+
+def test_the_data_files_notes_name_are_not_notes(tmp_path: Path) -> None:
+    _touch(tmp_path, "data/forecast.yaml", "data/block.json", "data/other.yaml", "c.yaml")
+    (tmp_path / "a.md").write_text("---\nforecast: data/forecast.yaml\n---\n", encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"data": "data/block.json"}', encoding="utf-8")
+    assert _found(tmp_path) == ["a.md", "b.json", "c.yaml", "data/other.yaml"]
+    # Named on the command line, a data file is taken as given (and its check says what it is).
+    assert _found(tmp_path, tmp_path / "data" / "forecast.yaml") == ["data/forecast.yaml"]

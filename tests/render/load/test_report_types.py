@@ -45,7 +45,7 @@ def rendered() -> Rendered:
 def test_the_house_declaration_comes_first_then_the_shipped_ones() -> None:
     found = find_report_type("strategy-flash", STRATEGY)
     assert found.body_keys == ("key_points", "market_review", "allocation", "risks")
-    assert report_type_names(STRATEGY) == ["event-commentary", "strategy-flash"]
+    assert report_type_names(STRATEGY) == ["earnings-review", "event-commentary", "strategy-flash"]
     assert find_report_type("event-commentary", STRATEGY) is default_type()
     # A template with no declaration keeps the usual sections; so does a name that is no file's.
     assert find_report_type("house-page", STRATEGY) is default_type()
