@@ -193,9 +193,7 @@ class Renderer:
 
     # -- check ------------------------------------------------------------------------------
 
-    def check(
-        self, path: Path, display: str | None = None, batch: Sequence[Path] = ()
-    ) -> Checked:
+    def check(self, path: Path, display: str | None = None, batch: Sequence[Path] = ()) -> Checked:
         """Load and validate a note; every problem of the note (or of its house) is returned.
 
         Problems in the note are located in it (as ``display``); problems in its house are

@@ -80,6 +80,14 @@ class SettingsInput(_Record):
     pdf_variant: str | None = None
 
 
+class HistoryInput(_Record):
+    """The earlier notes on the note's subject (approved or not: approving one changes the note)
+    and the figures and price files of those that say they are approved, by relative path."""
+
+    notes: Files = {}
+    files: Files = {}
+
+
 class Inputs(_Record):
     """Everything that feeds one note's outputs, as hashed when it was built."""
 
@@ -92,6 +100,8 @@ class Inputs(_Record):
     config: ConfigInput
     program: ProgramInput
     settings: SettingsInput
+    #: The record that gave the note its previous rating, related reports and rating history.
+    history: HistoryInput = HistoryInput()
 
 
 class Output(_Record):

@@ -66,6 +66,9 @@ class Job:
     strict: bool
     #: The runner's settings (``--house-path``); the worker adds each note's render.toml.
     settings: Settings = field(default_factory=Settings)
+    #: The notes built with this one that its history may come from (besides its folder's):
+    #: the planner sends only those on the same subject and dated earlier.
+    record: tuple[str, ...] = ()
 
 
 @dataclass
@@ -268,7 +271,7 @@ def render_pdf(job: Job) -> Result:
 
 
 def _pdf(job: Job) -> Result:
-    checked = _renderer(job).check(Path(job.path), job.display)
+    checked = _renderer(job).check(Path(job.path), job.display, [Path(p) for p in job.record])
     problems = list(checked.problems)
     if fails(problems) or checked.note is None or checked.profile is None:
         return Result(job.key, job.display, ok=False, problems=problems)
@@ -291,7 +294,7 @@ def _build(job: Job) -> Result:
     # Hashed before it is read: if it changes meanwhile, the record is older than the output
     # and the next build redoes the note, rather than trusting an output of a newer text.
     note_sha256 = _FINGERPRINTS.file(path)
-    checked = renderer.check(path, job.display)
+    checked = renderer.check(path, job.display, [Path(p) for p in job.record])
     problems = list(checked.problems)
     if fails(problems, job.strict) or checked.note is None or checked.profile is None:
         return Result(job.key, job.display, ok=False, problems=problems)

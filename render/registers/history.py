@@ -93,25 +93,37 @@ def is_note_file(path: Path) -> bool:
     )
 
 
-def record_of(note: Path, batch: Iterable[Path] = ()) -> list[Path]:
+def folder_notes(folder: Path) -> list[Path]:
+    """The note files directly in a folder, sorted (resolved paths)."""
+    try:
+        entries = sorted(folder.resolve().iterdir())
+    except (OSError, RuntimeError):
+        return []
+    return [path for path in entries if is_note_file(path) and path.is_file()]
+
+
+def record_of(
+    note: Path, batch: Iterable[Path] = (), siblings: list[Path] | None = None
+) -> list[Path]:
     """The notes a note's history is read from: the notes built with it (``render build
-    FOLDER``'s) and the notes of its own folder, itself aside.
+    FOLDER``'s) and the notes of its own folder (``siblings``, listed if not given), itself
+    aside.
 
     >>> record_of(Path("/nowhere/note.md"), [Path("/elsewhere/a.md")])
     [PosixPath('/elsewhere/a.md')]
     """
     found: dict[Path, None] = {}
-    for path in batch:
-        found[path.absolute()] = None
-    try:
-        siblings = sorted(note.parent.iterdir())
-    except OSError:
-        siblings = []
-    for path in siblings:
-        if is_note_file(path) and path.is_file():
-            found[path.absolute()] = None
-    found.pop(note.absolute(), None)
+    for path in [*batch, *(folder_notes(note.parent) if siblings is None else siblings)]:
+        found[_resolved(path)] = None
+    found.pop(_resolved(note), None)
     return list(found)
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return path.absolute()
 
 
 def subject_of(data: dict[str, Any]) -> Subject | None:
@@ -176,7 +188,9 @@ def read_front(path: Path, limits: Limits) -> dict[str, Any] | None:
     try:
         text = read_text(path, limits.note_bytes)
         suffix = path.suffix.lower()
-        kind = "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else "markdown"
+        kind = (
+            "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else "markdown"
+        )
         source = Source(path, text, {}, kind)
         if kind == "json":
             load_json(source, limits)
