@@ -131,6 +131,9 @@ class Entry(_Record):
     pages: int = Field(ge=0)
     #: How many warnings the note had when it was built (``--strict`` rebuilds such a note).
     warnings: int = Field(ge=0)
+    #: The note's subject as its history knows it: ["company", ticker] or ["industry", name].
+    #: With the note's date, it lets the next build find the notes of a subject unread.
+    subject: list[str] | None = None
     #: SHA-256 of the canonical JSON of ``inputs``.
     fingerprint: Sha256
     inputs: Inputs

@@ -189,7 +189,16 @@ def plan(
     steps = []
     build = f"{os.getpid()}-{time.time_ns()}"
     jobs = _jobs(notes, options, root, build)
-    earlier = _earlier(jobs, Record(fingerprints))
+    reader = Record(fingerprints)
+    for entry in manifest.notes.values():
+        # A note unchanged since the last build has the date and subject it had then: known
+        # without reading its front matter (the file's hash says whether it is unchanged).
+        if entry.subject and len(entry.subject) == 2 and entry.inputs.note.sha256:
+            kind, key = entry.subject
+            path = Path(os.path.normpath(root.resolve() / entry.inputs.note.path))
+            header = Header(path, entry.date, (kind, key), entry.title, None, None, False)
+            reader.know(header, entry.inputs.note.sha256)
+    earlier = _earlier(jobs, reader)
     for job in jobs:
         feeding = earlier.get(job.key, [])
         # The worker reads its history from these and its folder's notes: no other note is sent.

@@ -329,6 +329,7 @@ def new_entry(
         inputs=inputs,
         outputs={name: output_record(data) for name, data in sorted(outputs.items())},
         review=about.get("review"),
+        subject=about.get("subject"),
     )
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from render.batch.manifest import Fingerprints, note_inputs
 from render.errors import UserError
 from render.load.config import note_limits
+from render.registers.history import subject_of
 from render.settings import Settings
 from schemas.problems import Problem, fails
 from schemas.rules import Text
@@ -337,7 +338,14 @@ def _build(job: Job) -> Result:
             note, checked.profile.house, job.key, resources, rendered.pages, job.created
         )
         outputs[job.key + SUFFIXES["rixml"]] = rixml
-    about = {"title": note.title, "date": note.date.isoformat(), "template": note.template}
+    about: dict[str, Any] = {
+        "title": note.title,
+        "date": note.date.isoformat(),
+        "template": note.template,
+    }
+    subject = subject_of(checked.source.data) if checked.source else None
+    if subject is not None:
+        about["subject"] = list(subject)
     if checked.verdict is not None:
         review = checked.verdict.review
         about["review"] = {

@@ -14,6 +14,7 @@ A note that cannot be read is skipped: it is not this note's error, it fails on 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,30 +183,75 @@ def header_of(path: Path, data: dict[str, Any]) -> Header | None:
     )
 
 
-def read_front(path: Path, limits: Limits) -> dict[str, Any] | None:
-    """A note's front matter (Markdown) or data (YAML, JSON), read as a note is, body aside;
-    None for a file that cannot be read or has an error in it."""
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else "markdown"
+
+
+def front_text(path: Path, limits: Limits) -> str | None:
+    """A note's front matter (Markdown) or whole text (YAML, JSON), read with a note's limits;
+    None for a file that cannot be read or a Markdown file without front matter."""
     try:
         text = read_text(path, limits.note_bytes)
-        suffix = path.suffix.lower()
-        kind = (
-            "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else "markdown"
-        )
-        source = Source(path, text, {}, kind)
+    except (UserError, OSError):
+        return None
+    if _kind(path) != "markdown":
+        return text
+    match = FRONT_MATTER.match(text)
+    return match.group(1) if match else None
+
+
+def parse_front(path: Path, text: str, limits: Limits) -> dict[str, Any] | None:
+    """The data of a front matter (or a YAML or JSON note) as a note's reader reads it (its
+    limits: aliases, digits); None for one with an error in it."""
+    kind = _kind(path)
+    source = Source(path, text, {}, "json" if kind == "json" else "yaml")
+    try:
         if kind == "json":
             load_json(source, limits)
-        elif kind == "yaml":
-            load_yaml_into(source, text, 0, limits)
         else:
-            match = FRONT_MATTER.match(text)
-            if match is None:
-                return None
-            load_yaml_into(source, match.group(1), 1, limits)
-    except (UserError, RecursionError, OSError):
+            load_yaml_into(source, text, 0, limits)
+    except (UserError, RecursionError):
         return None
     if any(p.severity is Severity.ERROR for p in source.problems):
         return None
     return source.data if isinstance(source.data, dict) else None
+
+
+#: A top-level ``date:`` line of YAML front matter, written plainly.
+_DATE_LINE = re.compile(
+    r"^date[ \t]*:[ \t]*(['\"]?)(\d{4}-\d{2}-\d{2})\1[ \t]*(?:#.*)?$", re.MULTILINE
+)
+
+
+def may_feed(path: Path, text: str, before: dt.date, subject: Subject) -> bool:
+    """False when a glance at a YAML front matter shows the note cannot be an earlier note on
+    the subject: its one top-level date is not before ``before``, or the subject's ticker or
+    name appears nowhere in it. Parsing YAML is what costs (milliseconds a file); this only
+    skips, and never when an escape (a backslash) could hide the subject's spelling.
+
+    >>> day, electronics = dt.date(2026, 4, 1), ("industry", "电子")
+    >>> may_feed(Path("a.md"), "date: 2026-05-01", day, electronics)
+    False
+    >>> may_feed(Path("a.md"), "subject: {name: 电子}", day, electronics)
+    True
+    """
+    if _kind(path) == "json":
+        return True  # JSON is read fast enough
+    dates = _DATE_LINE.findall(text)
+    if len(dates) == 1:
+        try:
+            if dt.date.fromisoformat(dates[0][1]) >= before:
+                return False
+        except ValueError:
+            pass
+    return "\\" in text or subject[1].casefold() in text.casefold()
+
+
+#: Headers already read, by file and content hash: the same bytes give the same header, so the
+#: memo holds across renderers of one process (a preview, a worker, a test session).
+_HEADERS: dict[tuple[Path, str], Header | None] = {}
+_HEADERS_MAX = 20_000
 
 
 class Record:
@@ -213,19 +259,46 @@ class Record:
 
     def __init__(self, fingerprints: Fingerprints | None = None) -> None:
         self.fingerprints = fingerprints or Fingerprints()
-        self._headers: dict[Path, tuple[str, Header | None]] = {}
+        #: Dates and subjects known without reading (a build's manifest), by file and hash.
+        self._known: dict[tuple[Path, str], Header] = {}
 
-    def header(self, path: Path, limits: Limits) -> Header | None:
-        """The header of a note of the record; None for one that cannot be read or placed."""
+    def know(self, header: Header, digest: str) -> None:
+        """Take a note's date and subject as known for these bytes (from a build's manifest)."""
+        self._known[(header.path, digest)] = header
+
+    def header(
+        self,
+        path: Path,
+        limits: Limits,
+        before: dt.date | None = None,
+        subject: Subject | None = None,
+    ) -> Header | None:
+        """The header of a note of the record; None for one that cannot be read or placed.
+
+        With ``before`` and ``subject``, also None for a note that a glance shows is not an
+        earlier one on that subject (see :func:`may_feed`), read no further.
+        """
         digest = self.fingerprints.file(path)
         if digest is None:
             return None
-        cached = self._headers.get(path)
-        if cached is not None and cached[0] == digest:
-            return cached[1]
-        data = read_front(path, limits)
-        header = header_of(path, data) if data is not None else None
-        self._headers[path] = (digest, header)
+        key = (path, digest)
+        if key in self._known:
+            return self._known[key]
+        if key in _HEADERS:
+            return _HEADERS[key]
+        text = front_text(path, limits)
+        if text is None:
+            header = None
+        elif (
+            before is not None and subject is not None and not may_feed(path, text, before, subject)
+        ):
+            return None  # not read, so not remembered
+        else:
+            data = parse_front(path, text, limits)
+            header = header_of(path, data) if data is not None else None
+        if len(_HEADERS) >= _HEADERS_MAX:
+            _HEADERS.clear()
+        _HEADERS[key] = header
         return header
 
     def feeding(
@@ -234,7 +307,7 @@ class Record:
         """The record's notes on a subject dated before ``date`` (any review), oldest first."""
         found = []
         for path in record:
-            header = self.header(path, limits)
+            header = self.header(path, limits, date, subject)
             if header is not None and header.subject == subject and header.date < date:
                 found.append(header)
         return sorted(found, key=lambda h: (h.date, h.path.name))
