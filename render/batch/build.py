@@ -196,7 +196,9 @@ def plan(
         if entry.subject and len(entry.subject) == 2 and entry.inputs.note.sha256:
             kind, key = entry.subject
             path = Path(os.path.normpath(root.resolve() / entry.inputs.note.path))
-            header = Header(path, entry.date, (kind, key), entry.title, None, None, False)
+            # Its review block says approved when it was built approved or stale.
+            approved = entry.review is not None and entry.review.status != "draft"
+            header = Header(path, entry.date, (kind, key), entry.title, None, None, approved)
             reader.know(header, entry.inputs.note.sha256)
     earlier = _earlier(jobs, reader)
     for job in jobs:
@@ -276,7 +278,9 @@ def _reason(
         settings,
         job.settings.house_paths,
         runner=job.settings,
-        history=history_input(recorded.history, [h.path for h in feeding], root, fingerprints),
+        history=history_input(
+            recorded.history, [(h.path, h.approved) for h in feeding], root, fingerprints
+        ),
     )
     reason = changed_inputs(recorded, now)
     if reason:

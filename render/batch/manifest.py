@@ -207,17 +207,21 @@ def _relative_files(files: dict[Path, str | None], root: Path) -> dict[str, str 
 
 def history_input(
     recorded: HistoryInput,
-    notes: Iterable[Path],
+    notes: Iterable[tuple[Path, bool]],
     root: Path,
     fingerprints: Fingerprints,
 ) -> HistoryInput:
-    """The history record now: the earlier notes on the subject found now (``notes``), and the
-    files the build recorded for them, hashed again.
+    """The history record now: the earlier notes on the subject found now (``notes``, each with
+    whether it says it is approved: only those are hashed, as the render records them), and
+    the files the build recorded for them, hashed again.
 
     A recorded file is read only inside the folder of one of those notes (where a note's
     figures are); any other counts as changed, unread, and the rebuild records it afresh.
     """
-    found = {relative(path, root): fingerprints.file(path) for path in notes}
+    found = {
+        relative(path, root): fingerprints.file(path) if approved else None
+        for path, approved in notes
+    }
     folders = {_resolved(root / name).parent for name in found}
     files: dict[str, str | None] = {}
     for name in recorded.files:

@@ -70,8 +70,8 @@ class History:
     and every file that decided it (for the build's fingerprint)."""
 
     earlier: tuple[Earlier, ...] = ()
-    #: The record's notes on the subject dated before the note, approved or not, by path,
-    #: hashed: approving or editing one of them changes the note.
+    #: The record's notes on the subject dated before the note, by path: hashed if they say
+    #: they are approved, None if not (editing a draft changes nothing here; approving it does).
     notes: dict[Path, str | None] = field(default_factory=dict)
     #: The figures and price files of those that say they are approved: a change to one
     #: undoes its approval.
@@ -340,7 +340,7 @@ def history(
     notes: dict[Path, str | None] = {}
     files: dict[Path, str | None] = {}
     for header in reader.feeding(own.date, own.subject, record, limits):
-        notes[header.path] = reader.fingerprints.file(header.path)
+        notes[header.path] = reader.fingerprints.file(header.path) if header.approved else None
         if not header.approved:
             continue
         holds, covered = approval(header.path)

@@ -269,6 +269,9 @@ def test_approving_an_earlier_note_rebuilds_the_later_one(notes: Path, tmp_path:
     build(paths, options, executor=InProcess(), root=tmp_path)
     upgrade = (out / "2026-04-15-hengtong-upgrade.html").read_text("utf-8")
     assert "annual-preview.html" not in upgrade
+    # A draft's edits change nothing the later note prints: it is not rebuilt for them.
+    edit(notes / PREVIEW, "维持增持评级", "维持增持评级。")
+    assert _reasons(notes, out, tmp_path)["2026-04-15-hengtong-upgrade"] is None
 
     # Approved again: rebuilt again, and the link is back.
     approve(Renderer(today=TODAY), notes / PREVIEW, PREVIEW, "wang-shuyi", dt.datetime.now(dt.UTC))
