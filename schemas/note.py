@@ -125,7 +125,11 @@ class Rating(StrictModel):
     """The note's rating; the action is derived from the previous rating, never typed."""
 
     value: str = Field(description="A level of the house's scale for the subject's kind.")
-    previous: str | None = Field(None, description="The rating of the previous note, if any.")
+    previous: str | None = Field(
+        None,
+        description="The rating of the previous note; left out, it is the rating of the latest "
+        "earlier approved note on the subject in the folder (docs/compliance.md).",
+    )
     action: str | None = Field(
         None,
         description="Optional (首次/维持/上调/下调); when given it must agree with the derived action.",
