@@ -31,7 +31,7 @@ from render.pdf.confine import Confinement
 from render.registers.history import History, Record, contradiction, history, record_of
 from render.registers.judge import Verdict, judge, prepare
 from render.registers.judge import context as register_context
-from render.registers.review import content_digest, data_files
+from render.registers.review import content_of, data_files, digest_of
 from render.report import display_path
 from render.settings import Settings
 from render.validate.images import Figures, ImageProblem, css_problems
@@ -165,6 +165,9 @@ class Renderer:
         self._pdf: PdfWriter | None = None
         #: The record's headers, each read once per content, across notes and builds.
         self.record = Record()
+        #: Earlier notes read whole for their approval, by file and hash: the digest their
+        #: review says, their content and the data files the digest covers (hashed at each use).
+        self._approvals: dict[tuple[Path, str], tuple[object, str, list[str]]] = {}
 
     # -- houses -------------------------------------------------------------------------------
 
@@ -177,6 +180,7 @@ class Renderer:
             return cached[1]
         profile = load_house(folder)
         self._houses[folder] = (stamp, profile)
+        self._approvals.clear()  # a note's body is cut by its house's headings
         self._envs = {key: env for key, env in self._envs.items() if key[0] != folder}
         return profile
 
@@ -299,15 +303,25 @@ class Renderer:
             )
             return source.report_type.titles(profile.house.sections)
 
-        try:
-            source = load_note(path, titles_for, settings.limits)
-        except (UserError, RecursionError):
-            return False, {}
-        review = source.data.get("review")
-        digest = review.get("digest") if isinstance(review, dict) else None
-        folder = path.parent
-        files = {folder / name: sha for name, sha in data_files(source, folder).items()}
-        return digest == content_digest(source, folder), files
+        folder = path.parent.resolve()
+        sha = self.record.fingerprints.file(path)
+        cached = self._approvals.get((path, sha)) if sha else None
+        if cached is None:
+            try:
+                source = load_note(path, titles_for, settings.limits)
+            except (UserError, RecursionError):
+                return False, {}
+            review = source.data.get("review")
+            written = review.get("digest") if isinstance(review, dict) else None
+            cached = (written, content_of(source), list(data_files(source, folder)))
+            if sha:
+                if len(self._approvals) > 10_000:
+                    self._approvals.clear()
+                self._approvals[(path, sha)] = cached
+        written, content, names = cached
+        hashed = {name: self.record.fingerprints.file(folder / name) for name in names}
+        files = {folder / name: value for name, value in hashed.items()}
+        return written == digest_of(content, hashed), files
 
     def _html_stage(self, checked: Checked) -> None:
         """Render a valid note's HTML (not its PDF): the house's templates and stylesheet run."""
