@@ -7,10 +7,12 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
+from render import renderer as renderer_module
 from render.batch.build import BuildOptions, InProcess, build, plan
 from render.batch.manifest import Manifest
 from render.registers.approve import approve
@@ -158,12 +160,13 @@ def test_a_figure_changed_since_makes_an_earlier_approval_stale(notes: Path) -> 
     later = notes / "2026-05-01-later.md"
     shutil.copy(notes / UPGRADE, later)
     edit(later, "date: 2026-04-15", "date: 2026-05-01")
-    checked = Renderer(today=TODAY).check(later)
+    renderer = Renderer(today=TODAY)  # one warm renderer, as the preview keeps
+    checked = renderer.check(later)
     assert checked.history is not None and len(checked.history.earlier) == 3
     prices = notes / "data" / "hengtong-prices.csv"
     assert prices in checked.history.files
     prices.write_text(prices.read_text("utf-8") + "\n", "utf-8")
-    checked = Renderer(today=TODAY).check(later)
+    checked = renderer.check(later)
     assert checked.history is not None
     assert [e.path.name for e in checked.history.earlier] == [INITIATION, PREVIEW]
 
@@ -222,6 +225,26 @@ def test_a_glance_skips_what_cannot_be_earlier() -> None:
     # An escape may spell the ticker otherwise; two dates are for the parser to judge.
     assert may_feed(path, 'date: 2026-03-01\nsubject: {ticker: "\\x33"}', day, company)
     assert may_feed(path, "date: 2026-05-01\ndate: 2026-03-01\n300999.SZ", day, company)
+
+
+def test_an_earlier_note_is_read_whole_once_per_content(
+    notes: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renderer = Renderer(today=TODAY)
+    renderer.check(notes / UPGRADE)
+    loaded: list[Path] = []
+    original = renderer_module.load_note
+
+    def counting(path: Path, *args: Any, **kwargs: Any) -> Any:
+        loaded.append(path)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(renderer_module, "load_note", counting)
+    renderer.check(notes / UPGRADE)
+    assert loaded == [notes / UPGRADE]  # the note itself; its earlier notes are known
+    edit(notes / PREVIEW, "维持增持评级", "维持增持评级。")
+    renderer.check(notes / UPGRADE)
+    assert loaded[1:] == [notes / UPGRADE, notes / PREVIEW]
 
 
 def test_headers_are_read_once_per_content(notes: Path) -> None:
