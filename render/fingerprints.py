@@ -1,9 +1,10 @@
 """Content fingerprints of everything a render reads, for the build's manifest and the preview.
 
 One service hashes every kind of input, the same way for both front ends: the note and the files
-of its folder, the house folder, the built-in templates and stylesheet, the translation catalogs
-a render uses, the fonts, the note's ``render.toml``, and the program itself. Files are hashed
-once per stat signature, and never a pipe or a device.
+of its folder (among them the earlier notes its history comes from), the house folder, the
+built-in templates and stylesheet, the translation catalogs a render uses, the fonts, the note's
+``render.toml``, and the program itself. Files are hashed once per stat signature, and never a
+pipe or a device.
 """
 
 from __future__ import annotations

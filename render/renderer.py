@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,8 +30,10 @@ from render.load.houses import HouseProfile, find_house, load_house
 from render.load.note import Source, load_note
 from render.load.report_types import find_report_type
 from render.pdf.confine import Confinement
+from render.registers.history import History, Record, contradiction, history, record_of
 from render.registers.judge import Verdict, judge, prepare
 from render.registers.judge import context as register_context
+from render.registers.review import content_of, data_files, digest_of
 from render.report import display_path
 from render.settings import Settings
 from render.validate.images import Figures, ImageProblem, css_problems
@@ -71,6 +74,9 @@ class Checked:
     settings: Settings = field(default_factory=Settings)
     #: What the house's registers say of the note: its review state, its disclosures.
     verdict: Verdict | None = None
+    #: The note's earlier approved notes on its subject, from the record (its folder's notes
+    #: and those built with it): its previous rating, related reports and rating history.
+    history: History | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -159,6 +165,11 @@ class Renderer:
         self._houses: dict[Path, tuple[tuple[tuple[str, int, int], ...], HouseProfile]] = {}
         self._envs: dict[tuple[Path, str, tuple[str, ...], object], Environment] = {}
         self._pdf: PdfWriter | None = None
+        #: The record's headers, each read once per content, across notes and builds.
+        self.record = Record()
+        #: Earlier notes read whole for their approval, by file and hash: the digest their
+        #: review says, their content and the data files the digest covers (hashed at each use).
+        self._approvals: dict[tuple[Path, str], tuple[object, str, list[str]]] = {}
 
     # -- houses -------------------------------------------------------------------------------
 
@@ -171,6 +182,7 @@ class Renderer:
             return cached[1]
         profile = load_house(folder)
         self._houses[folder] = (stamp, profile)
+        self._approvals.clear()  # a note's body is cut by its house's headings
         self._envs = {key: env for key, env in self._envs.items() if key[0] != folder}
         return profile
 
@@ -187,11 +199,13 @@ class Renderer:
 
     # -- check ------------------------------------------------------------------------------
 
-    def check(self, path: Path, display: str | None = None) -> Checked:
+    def check(self, path: Path, display: str | None = None, batch: Sequence[Path] = ()) -> Checked:
         """Load and validate a note; every problem of the note (or of its house) is returned.
 
         Problems in the note are located in it (as ``display``); problems in its house are
         located in the house's ``house.yaml``. All of them come sorted by file and position.
+        ``batch`` is the notes built with it: with its folder's notes, the record its history
+        is read from (see :mod:`render.registers.history`).
         """
         display = display or str(path)
         checked = Checked(path, display, None, None, None)
@@ -236,7 +250,20 @@ class Renderer:
         located = [p if p.path else source.locate(p, display) for p in [*problems, *body]]
         if profile is not None:
             located += list(profile.warnings)
-            context = {"house": profile.house, "today": self.today}
+            house = profile.house
+            # The history first: a previous rating left out is the record's, for validation too.
+            found_history = checked.history = history(
+                source.data,
+                path,
+                house,
+                record_of(path, batch),
+                self.record,
+                lambda earlier: self._approval(earlier, settings),
+                settings.limits,
+            )
+            latest = found_history.latest
+            previous = latest.rating.code if latest and latest.rating else None
+            context = {"house": house, "today": self.today, "previous": previous}
             report_type = source.report_type
             # Analysts named by id are resolved from the roster before the model reads them.
             resolved = prepare(source, profile.house, profile.registers)
@@ -250,6 +277,10 @@ class Renderer:
                     note, source, resolved, profile.house, profile.registers, settings.release
                 )
                 found += judged
+                written = contradiction(
+                    found_history, note.rating.previous, house, note.subject.kind
+                )
+                found += [written] if written else []
             found += self._template(
                 source.data.get("template"), report_type, profile, settings.templates
             )
@@ -264,6 +295,40 @@ class Renderer:
         else:
             self._html_stage(checked)
         return checked
+
+    def _approval(self, path: Path, settings: Settings) -> tuple[bool, dict[Path, str | None]]:
+        """Whether an earlier note's approval holds (its content is what was approved), and
+        the files its digest covers. It is read as a note is (its body cut by its house's
+        headings, which the digest covers), but not validated or rendered."""
+
+        def titles_for(source: Source) -> dict[str, list[str]]:
+            spec = source.data.get("house")
+            folder = find_house(spec if isinstance(spec, str) else None, path.parent, settings)
+            profile = self.house(folder)
+            source.report_type = find_report_type(
+                source.data.get("template"), folder, settings.limits
+            )
+            return source.report_type.titles(profile.house.sections)
+
+        folder = path.parent.resolve()
+        sha = self.record.fingerprints.file(path)
+        cached = self._approvals.get((path, sha)) if sha else None
+        if cached is None:
+            try:
+                source = load_note(path, titles_for, settings.limits)
+            except (UserError, RecursionError):
+                return False, {}
+            review = source.data.get("review")
+            written = review.get("digest") if isinstance(review, dict) else None
+            cached = (written, content_of(source), list(data_files(source, folder)))
+            if sha:
+                if len(self._approvals) > 10_000:
+                    self._approvals.clear()
+                self._approvals[(path, sha)] = cached
+        written, content, names = cached
+        hashed = {name: self.record.fingerprints.file(folder / name) for name in names}
+        files = {folder / name: value for name, value in hashed.items()}
+        return written == digest_of(content, hashed), files
 
     def _html_stage(self, checked: Checked) -> None:
         """Render a valid note's HTML (not its PDF): the house's templates and stylesheet run."""
@@ -358,7 +423,13 @@ class Renderer:
         limits, catalogs = checked.settings.limits, self.settings.catalogs
         try:
             context = build_context(
-                note, profile, checked.path.parent, translations(locale, catalogs), created, limits
+                note,
+                profile,
+                checked.path.parent,
+                translations(locale, catalogs),
+                created,
+                limits,
+                checked.history,
             )
         except UserError as exc:
             # A figure that changed since the check: the note is the file to look at.

@@ -226,6 +226,13 @@ class House(StrictModel):
         [], description="Promissory phrases that draw a warning wherever a note uses them."
     )
     texts: Texts
+    related_reports: int = Field(
+        3,
+        ge=0,
+        le=20,
+        description="How many earlier notes on the same subject a note lists as related reports "
+        "on its first page (newest first; 0 lists none).",
+    )
     pdf_variant: PdfVariant = Field(
         "pdf/a-3u",
         description="The PDF written: pdf/a-3u (archival, tagged, the note's files attached), "

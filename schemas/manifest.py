@@ -80,6 +80,14 @@ class SettingsInput(_Record):
     pdf_variant: str | None = None
 
 
+class HistoryInput(_Record):
+    """The earlier notes on the note's subject (approved or not: approving one changes the note)
+    and the figures and price files of those that say they are approved, by relative path."""
+
+    notes: Files = {}
+    files: Files = {}
+
+
 class Inputs(_Record):
     """Everything that feeds one note's outputs, as hashed when it was built."""
 
@@ -92,6 +100,8 @@ class Inputs(_Record):
     config: ConfigInput
     program: ProgramInput
     settings: SettingsInput
+    #: The record that gave the note its previous rating, related reports and rating history.
+    history: HistoryInput = HistoryInput()
 
 
 class Output(_Record):
@@ -121,6 +131,9 @@ class Entry(_Record):
     pages: int = Field(ge=0)
     #: How many warnings the note had when it was built (``--strict`` rebuilds such a note).
     warnings: int = Field(ge=0)
+    #: The note's subject as its history knows it: ["company", ticker] or ["industry", name].
+    #: With the note's date, it lets the next build find the notes of a subject unread.
+    subject: list[str] | None = None
     #: SHA-256 of the canonical JSON of ``inputs``.
     fingerprint: Sha256
     inputs: Inputs

@@ -133,7 +133,11 @@ class Rating(StrictModel):
     """The note's rating; the action is derived from the previous rating, never typed."""
 
     value: str = Field(description="A level of the house's scale for the subject's kind.")
-    previous: str | None = Field(None, description="The rating of the previous note, if any.")
+    previous: str | None = Field(
+        None,
+        description="The rating of the previous note; left out, it is the rating of the latest "
+        "earlier approved note on the subject in the folder (docs/compliance.md).",
+    )
     action: str | None = Field(
         None,
         description="Optional (首次/维持/上调/下调); when given it must agree with the derived action.",
@@ -351,7 +355,9 @@ class NoteBase(StrictModel):
         subject: Subject | None = info.data.get("subject")
         if house is not None and subject is not None:
             with _rules(info) as log:
-                _check_rating(value, subject.kind, house, _locale(info, house), log)
+                # A previous rating left out is the record's (render.registers.history).
+                previous = (info.context or {}).get("previous")
+                _check_rating(value, subject.kind, house, _locale(info, house), log, previous)
         return value
 
     @field_validator("risk_level")
@@ -590,8 +596,19 @@ def _check_analysts_against_house(
             )
 
 
-def _check_rating(rating: Rating, kind: str, house: House, locale: str, log: ProblemLog) -> None:
-    """The rating is on the scale for the subject's kind; a written action matches the derived."""
+def _check_rating(
+    rating: Rating,
+    kind: str,
+    house: House,
+    locale: str,
+    log: ProblemLog,
+    recorded: str | None = None,
+) -> None:
+    """The rating is on the scale for the subject's kind; a written action matches the derived.
+
+    ``recorded`` is the previous rating of the record (the latest earlier approved note on the
+    subject): the action is derived from it when there is one.
+    """
     scale = house.scale(kind)
     other = house.scale("industry" if kind == "company" else "company")
     labels = " / ".join(localize(level.label, locale) for level in scale.levels)
@@ -621,7 +638,8 @@ def _check_rating(rating: Rating, kind: str, house: House, locale: str, log: Pro
     written_action = ACTION_SPELLINGS.get(rating.action.strip().casefold())
     if written_action is None:
         return  # reported as schema.action already
-    derived = scale.derive_action(value, levels.get("previous"))
+    previous = scale.find(recorded) if recorded else levels.get("previous")
+    derived = scale.derive_action(value, previous)
     if derived == written_action:
         return
     should = (
@@ -631,7 +649,7 @@ def _check_rating(rating: Rating, kind: str, house: House, locale: str, log: Pro
         rules.ACTION_MISMATCH(
             ("rating", "action"),
             value=Quoted(rating.action),
-            previous=rating.previous or rules.NO_PREVIOUS,
+            previous=recorded or rating.previous or rules.NO_PREVIOUS,
             rating=rating.value,
             should=should,
         )

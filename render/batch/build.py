@@ -17,7 +17,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -27,6 +27,7 @@ from render.batch.manifest import (
     ManifestError,
     changed_inputs,
     current_inputs,
+    history_input,
     is_plain_name,
     new_entry,
     outputs_intact,
@@ -44,9 +45,10 @@ from render.batch.worker import (
     local_pool,
 )
 from render.errors import UsageError
-from render.load.config import ConfigError, check_configs, note_settings
+from render.load.config import ConfigError, check_configs, note_limits, note_settings
+from render.registers.history import Header, Record, Subject, folder_notes
 from render.report import display_path
-from render.settings import Settings
+from render.settings import Limits, Settings
 from schemas.problems import Problem, Severity
 
 if TYPE_CHECKING:
@@ -186,9 +188,65 @@ def plan(
     settings = build_settings(options.created, options.settings.pdf_variant)
     steps = []
     build = f"{os.getpid()}-{time.time_ns()}"
-    for job in _jobs(notes, options, root, build):
-        steps.append(Step(job, _reason(job, options, manifest, root, fingerprints, settings)))
+    jobs = _jobs(notes, options, root, build)
+    reader = Record(fingerprints)
+    for entry in manifest.notes.values():
+        # A note unchanged since the last build has the date and subject it had then: known
+        # without reading its front matter (the file's hash says whether it is unchanged).
+        if entry.subject and len(entry.subject) == 2 and entry.inputs.note.sha256:
+            kind, key = entry.subject
+            path = Path(os.path.normpath(root.resolve() / entry.inputs.note.path))
+            # Its review block says approved when it was built approved or stale.
+            approved = entry.review is not None and entry.review.status != "draft"
+            header = Header(path, entry.date, (kind, key), entry.title, None, None, approved)
+            reader.know(header, entry.inputs.note.sha256)
+    earlier = _earlier(jobs, reader)
+    for job in jobs:
+        feeding = earlier.get(job.key, [])
+        # The worker reads its history from these and its folder's notes: no other note is sent.
+        job = replace(job, record=tuple(str(h.path) for h in feeding))
+        reason = _reason(job, options, manifest, root, fingerprints, settings, feeding)
+        steps.append(Step(job, reason))
     return steps
+
+
+def _earlier(jobs: list[Job], reader: Record) -> dict[str, list[Header]]:
+    """For each note, the notes of its record on its subject dated before it (any review):
+    the notes built with it and its folder's (see :mod:`render.registers.history`).
+
+    Only front matter is read, once per file, and notes are grouped by subject, so planning a
+    large folder stays linear in its notes.
+    """
+    batch = {Path(job.path) for job in jobs}  # resolved already
+    folders = {path.parent for path in batch}
+    everything = sorted(batch | {p for folder in folders for p in folder_notes(folder)})
+    # Each note's record is read with its own limits: almost always one set for all of them.
+    index: dict[Limits, dict[Subject, list[Header]]] = {}
+    found: dict[str, list[Header]] = {}
+    for job in jobs:
+        path = Path(job.path)
+        limits = note_limits(job.settings, path)
+        if limits not in index:
+            grouped: dict[Subject, list[Header]] = {}
+            for other in everything:
+                header = reader.header(other, limits)
+                if header is not None:
+                    grouped.setdefault(header.subject, []).append(header)
+            index[limits] = grouped
+        own = reader.header(path, limits)
+        if own is None:
+            continue
+        found[job.key] = sorted(
+            (
+                header
+                for header in index[limits].get(own.subject, [])
+                if header.path != path
+                and (header.path in batch or header.path.parent == path.parent)
+                and header.date < own.date
+            ),
+            key=lambda h: (h.date, h.path.name),
+        )
+    return found
 
 
 def _reason(
@@ -198,6 +256,7 @@ def _reason(
     root: Path,
     fingerprints: Fingerprints,
     settings: dict[str, Any],
+    feeding: list[Header],
 ) -> str | None:
     if options.force:
         return "forced"
@@ -219,6 +278,9 @@ def _reason(
         settings,
         job.settings.house_paths,
         runner=job.settings,
+        history=history_input(
+            recorded.history, [(h.path, h.approved) for h in feeding], root, fingerprints
+        ),
     )
     reason = changed_inputs(recorded, now)
     if reason:

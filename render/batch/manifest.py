@@ -25,6 +25,7 @@ from schemas.manifest import (
     ConfigInput,
     Entry,
     FilesInput,
+    HistoryInput,
     HouseInput,
     Inputs,
     ManifestRecord,
@@ -55,6 +56,7 @@ INPUT_KINDS = (
     "config",
     "program",
     "settings",
+    "history",
 )
 _REASONS = {
     "note": "note changed",
@@ -66,6 +68,7 @@ _REASONS = {
     "config": "render.toml or --house-path changed",
     "program": "program changed",
     "settings": "SOURCE_DATE_EPOCH or --pdf-variant changed",
+    "history": "an earlier note on its subject changed",
 }
 
 
@@ -185,6 +188,7 @@ def note_inputs(
             images[relative(included.source.path, root)] = fingerprints.file(included.source.path)
     locale = note.locale or profile.house.default_locale
     runner = runner or Settings()
+    history = checked.history
     return Inputs(
         note=NoteInput(path=relative(checked.path, root), sha256=note_sha256),
         images=dict(sorted(images.items())),
@@ -197,7 +201,44 @@ def note_inputs(
         config=config_input(checked.path, root, fingerprints, house_paths),
         program=ProgramInput(**fingerprints.program()),
         settings=SettingsInput(**settings),
+        history=HistoryInput(
+            notes=_relative_files(history.notes if history else {}, root),
+            files=_relative_files(history.files if history else {}, root),
+        ),
     )
+
+
+def _relative_files(files: dict[Path, str | None], root: Path) -> dict[str, str | None]:
+    return dict(sorted((relative(path, root), sha) for path, sha in files.items()))
+
+
+def history_input(
+    recorded: HistoryInput,
+    notes: Iterable[tuple[Path, bool]],
+    root: Path,
+    fingerprints: Fingerprints,
+) -> HistoryInput:
+    """The history record now: the earlier notes on the subject found now (``notes``, each with
+    whether it says it is approved: only those are hashed, as the render records them), and
+    the files the build recorded for them, hashed again.
+
+    A recorded file is read only inside the folder of one of those notes (where a note's
+    figures are); any other counts as changed, unread, and the rebuild records it afresh.
+    """
+    found = {
+        relative(path, root): fingerprints.file(path) if approved else None
+        for path, approved in notes
+    }
+    folders = {_resolved(root / name).parent for name in found}
+    files: dict[str, str | None] = {}
+    for name in recorded.files:
+        try:
+            target = (root / name).resolve()
+        except (OSError, RuntimeError, ValueError):
+            target = None
+        inside = target is not None and within(target, folders)
+        files[name] = fingerprints.file(target) if inside and target else None
+    return HistoryInput(notes=dict(sorted(found.items())), files=dict(sorted(files.items())))
 
 
 def current_inputs(
@@ -208,11 +249,14 @@ def current_inputs(
     settings: dict[str, Any],
     house_paths: tuple[Path, ...] = (),
     runner: Settings | None = None,
+    history: HistoryInput | None = None,
 ) -> Inputs:
     """The same record as :func:`note_inputs`, taken now from the files a build recorded.
 
     Only hashing is needed, not loading the note: while the note's bytes are unchanged it names
     the same house, images and locale, so the recorded paths are still the ones that feed it.
+    Its earlier notes are the caller's to find (``history``, see :func:`history_input`): a
+    note of the record may have been added, or moved to another subject or date.
     """
     house = recorded.house.path
     runner = runner or Settings()
@@ -226,6 +270,7 @@ def current_inputs(
         config=config_input(note, root, fingerprints, house_paths),
         program=ProgramInput(**fingerprints.program()),
         settings=SettingsInput(**settings),
+        history=history if history is not None else recorded.history,
     )
 
 
@@ -295,6 +340,7 @@ def new_entry(
         inputs=inputs,
         outputs={name: output_record(data) for name, data in sorted(outputs.items())},
         review=about.get("review"),
+        subject=about.get("subject"),
     )
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from render.batch.manifest import Fingerprints, note_inputs
 from render.errors import UserError
 from render.load.config import note_limits
+from render.registers.history import subject_of
 from render.settings import Settings
 from schemas.problems import Problem, fails
 from schemas.rules import Text
@@ -66,6 +67,9 @@ class Job:
     strict: bool
     #: The runner's settings (``--house-path``); the worker adds each note's render.toml.
     settings: Settings = field(default_factory=Settings)
+    #: The notes built with this one that its history may come from (besides its folder's):
+    #: the planner sends only those on the same subject and dated earlier.
+    record: tuple[str, ...] = ()
 
 
 @dataclass
@@ -268,7 +272,7 @@ def render_pdf(job: Job) -> Result:
 
 
 def _pdf(job: Job) -> Result:
-    checked = _renderer(job).check(Path(job.path), job.display)
+    checked = _renderer(job).check(Path(job.path), job.display, [Path(p) for p in job.record])
     problems = list(checked.problems)
     if fails(problems) or checked.note is None or checked.profile is None:
         return Result(job.key, job.display, ok=False, problems=problems)
@@ -291,7 +295,7 @@ def _build(job: Job) -> Result:
     # Hashed before it is read: if it changes meanwhile, the record is older than the output
     # and the next build redoes the note, rather than trusting an output of a newer text.
     note_sha256 = _FINGERPRINTS.file(path)
-    checked = renderer.check(path, job.display)
+    checked = renderer.check(path, job.display, [Path(p) for p in job.record])
     problems = list(checked.problems)
     if fails(problems, job.strict) or checked.note is None or checked.profile is None:
         return Result(job.key, job.display, ok=False, problems=problems)
@@ -334,7 +338,14 @@ def _build(job: Job) -> Result:
             note, checked.profile.house, job.key, resources, rendered.pages, job.created
         )
         outputs[job.key + SUFFIXES["rixml"]] = rixml
-    about = {"title": note.title, "date": note.date.isoformat(), "template": note.template}
+    about: dict[str, Any] = {
+        "title": note.title,
+        "date": note.date.isoformat(),
+        "template": note.template,
+    }
+    subject = subject_of(checked.source.data) if checked.source else None
+    if subject is not None:
+        about["subject"] = list(subject)
     if checked.verdict is not None:
         review = checked.verdict.review
         about["review"] = {

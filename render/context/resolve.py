@@ -16,6 +16,8 @@ from render.data.results import DATA_VIEWS
 from render.html.filters import font_families
 from render.load.houses import HouseProfile
 from render.pdf.confine import Confinement
+from render.registers.history import History
+from render.registers.history import context as history_context
 from render.settings import Limits
 from schemas.house import Action, House, Text, in_locale, localize
 from schemas.note import NoteBase as Note
@@ -36,11 +38,18 @@ class Resolved:
     risk: Any
 
 
-def resolve(note: Note, house: House) -> Resolved:
-    """Look up the note's market, ratings and risk level in its (already validated) house."""
+def resolve(note: Note, house: House, history: History | None = None) -> Resolved:
+    """Look up the note's market, ratings and risk level in its (already validated) house.
+
+    The previous rating is the record's (the latest earlier approved note on the subject) when
+    it has one, else the one the note writes.
+    """
     scale = house.scale(note.subject.kind)
     rating = scale.find(note.rating.value)
-    previous = scale.find(note.rating.previous) if note.rating.previous else None
+    latest = history.latest if history else None
+    previous = latest.rating if latest else None
+    if previous is None and note.rating.previous:
+        previous = scale.find(note.rating.previous)
     return Resolved(
         locale=note.locale or house.default_locale,
         market=house.find_market(note.subject.market),
@@ -62,10 +71,11 @@ def build_context(
     translations: gettext.NullTranslations,
     created: dt.datetime | None = None,
     limits: Limits | None = None,
+    history: History | None = None,
 ) -> dict[str, Any]:
     """Everything a template may print, each text already in the note's locale."""
     house = profile.house
-    found = resolve(note, house)
+    found = resolve(note, house, history)
     locale = found.locale
     _ = translations.gettext
 
@@ -184,4 +194,14 @@ def build_context(
             "serif": _families((fonts.latin_serif if latin else []) + fonts.serif),
             "sans": sans,
         },
+        # Related reports and the rating history, from the earlier approved notes.
+        **history_context(
+            history,
+            kind,
+            house,
+            locale,
+            found.rating,
+            getattr(note, "target_price", None),
+            note.date,
+        ),
     }

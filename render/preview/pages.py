@@ -91,9 +91,25 @@ def status_label(state: dict[str, Any]) -> str:
     return {"pending": "checking…", "valid": "valid"}.get(status, status)
 
 
+def review_label(state: dict[str, Any]) -> str:
+    """The note's review status in words: approved (by whom, when), stale, or draft."""
+    review = state.get("review")
+    if not review:
+        return ""
+    if review["status"] == "approved":
+        return f"approved by {review['by']} at {review['at']}"
+    if review["status"] == "stale":
+        return f"stale: changed after {review['by']} approved it"
+    return "draft"
+
+
 def index_page(root: Path, states: list[dict[str, Any]]) -> str:
     return _env.get_template("index.html").render(
-        root=str(root), notes=states, status_label=status_label, script=SCRIPT
+        root=str(root),
+        notes=states,
+        status_label=status_label,
+        review_label=review_label,
+        script=SCRIPT,
     )
 
 

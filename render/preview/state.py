@@ -68,6 +68,8 @@ class NoteView:
     pdf: PdfEntry | None = None
     problems: list[Problem] = field(default_factory=list)
     summary: dict[str, str] = field(default_factory=dict)
+    #: What the house's registers and the record say of the note (its last valid check).
+    registers: dict[str, Any] = field(default_factory=dict)
     version: int = 0
 
     @property
@@ -108,6 +110,39 @@ def _summary(checked: Checked) -> dict[str, str]:
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             out[key] = str(value)
     return out
+
+
+def registers_data(checked: Checked, root: Path) -> dict[str, Any]:
+    """The note's review status, the disclosures that applied and its earlier approved notes,
+    for the page's bar and the index; empty for a note the registers could not judge."""
+    verdict = checked.verdict
+    if verdict is None:
+        return {}
+    review = verdict.review
+    applied = verdict.disclosures
+    earlier = checked.history.earlier if checked.history else ()
+
+    def where(path: Path) -> str:
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+
+    return {
+        "review": {
+            "status": review.status,
+            "by": review.by_name or review.by,
+            "at": review.at.isoformat() if review.at else None,
+        },
+        "disclosures": None
+        if applied is None
+        else {
+            "heading": applied.heading,
+            "sentences": list(applied.sentences),
+            "none": applied.none,
+        },
+        "earlier": [
+            {"note": where(e.path), "date": e.date.isoformat(), "title": e.title}
+            for e in reversed(earlier)
+        ],
+    }
 
 
 def _bug_problem(exc: Exception, where: str, logged: bool = False) -> Problem:
@@ -307,6 +342,7 @@ class Notes:
         view.house = checked.profile.folder if checked.profile else None
         if checked.source is not None:
             view.summary = _summary(checked)
+        view.registers = registers_data(checked, self.root)
         problems = list(checked.problems)
         view.checked = None
         if not checked.errors and checked.note is not None:
@@ -336,6 +372,7 @@ class Notes:
             "warnings": sum(p.severity is Severity.WARNING for p in view.problems),
             "problems": [problem_data(p, self.lang) for p in view.problems],
             **view.summary,
+            **view.registers,
         }
 
     def missing(self, rel: str) -> dict[str, Any]:

@@ -101,9 +101,20 @@ def content_digest(source: Source, folder: Path) -> str:
     The content is the data as read (a comment or a reformatting changes nothing that prints,
     and so does not undo an approval; one character of a text does).
     """
+    return digest_of(content_of(source), data_files(source, folder))
+
+
+def content_of(source: Source) -> str:
+    """The note's data as read, without its review block, as canonical JSON."""
     content = {k: v for k, v in source.data.items() if k != "review"}
-    record = {"note": content, "files": data_files(source, folder)}
-    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def digest_of(content: str, files: dict[str, str | None]) -> str:
+    """The digest of a note's content (:func:`content_of`) and its data files' hashes."""
+    names = json.dumps(files, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    # The same bytes as one JSON object {"files": …, "note": …} with sorted keys.
+    canonical = '{"files":' + names + ',"note":' + content + "}"
     return DIGEST_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

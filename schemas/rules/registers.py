@@ -70,3 +70,13 @@ RESTRICTED = Rule(
     severity=Severity.WARNING,
     severity_text="warning, error with --release",
 )
+PREVIOUS_RATING = Rule(
+    "registers.previous_rating",
+    "previous rating {value} contradicts the record: the latest earlier approved note on the "
+    "subject, {file} of {date}, rated it {rating}; the action is derived from that (leave "
+    "rating.previous out: it is taken from the record)",
+    REGISTERS,
+    "a written previous rating differs from the rating of the latest earlier approved note on "
+    "the same subject in the folder (the record's rating is used)",
+    severity=Severity.WARNING,
+)

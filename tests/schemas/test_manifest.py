@@ -26,6 +26,7 @@ def entry(**changes: Any) -> dict[str, Any]:
         "config": {"path": "render.toml", "sha256": H, "house_paths": ["elsewhere"]},
         "program": {"version": "0.1.0", "source": H, "libraries": {"weasyprint": None}},
         "settings": {"source_date_epoch": "2026-01-01T00:00:00Z", "pdf_variant": None},
+        "history": {"notes": {"notes/earlier.md": H}, "files": {"notes/data/prices.csv": None}},
     }
     data = {
         "source": "notes/a.md",
@@ -40,6 +41,7 @@ def entry(**changes: Any) -> dict[str, Any]:
         "inputs": inputs,
         "outputs": {"a.pdf": {"bytes": 1, "sha256": H}},
         "review": {"status": "approved", "by": "wang-shuyi", "at": "2026-03-02T17:30:00+08:00"},
+        "subject": ["industry", "电子"],
     }
     return {**data, **changes}
 
@@ -83,3 +85,12 @@ def test_only_this_format_and_generator_are_ours() -> None:
         with pytest.raises(ValidationError):
             ManifestRecord.model_validate({**manifest(), **changes})
     assert ManifestRecord.model_validate_json(json.dumps(manifest())).notes == {}
+
+
+def test_a_manifest_written_before_history_was_recorded_still_reads() -> None:
+    old = entry()
+    del old["subject"]
+    del old["inputs"]["history"]
+    record = ManifestRecord.model_validate(manifest(a=old))
+    assert record.notes["a"].subject is None
+    assert record.notes["a"].inputs.history.notes == {}

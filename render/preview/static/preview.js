@@ -40,7 +40,23 @@
          font-size: 12px; white-space: pre-wrap; word-break: break-word; }
     li.error { color: #991b1b; }
     li.warning { color: #92400e; }
-    @media print { .bar, .panel { display: none; } }
+    .review { cursor: pointer; border: 1px solid #d1d5db; border-radius: 999px; background: #fff;
+              font: inherit; font-size: 12px; padding: 1px 8px; }
+    .review.approved { color: #15803d; border-color: #86efac; }
+    .review.draft, .review.stale { color: #b45309; border-color: #fcd34d; }
+    .review[hidden] { display: none; }
+    .info {
+      position: fixed; right: 12px; bottom: 52px; z-index: 2147483647; max-width: min(32em, 90vw);
+      max-height: 50vh; overflow: auto; padding: 10px 14px;
+      background: rgba(255, 255, 255, 0.97); border: 1px solid #d1d5db; border-radius: 8px;
+      box-shadow: 0 2px 8px rgba(0, 0, 0, 0.15);
+    }
+    .info[hidden] { display: none; }
+    .info h3 { font-size: 12px; margin: 8px 0 3px; color: #4b5563; }
+    .info h3:first-child { margin-top: 0; }
+    .info p, .info ul { margin: 0; font-size: 12px; }
+    .info ul { padding-left: 1.2em; }
+    @media print { .bar, .panel, .info { display: none; } }
   `;
 
   const stateNode = document.getElementById("render-preview-state");
@@ -85,6 +101,7 @@
       }
       ui.status.textContent = label;
       ui.status.className = "status " + state.status;
+      showRegisters(ui, state);
 
       ui.list.replaceChildren();
       for (const problem of problems) {
@@ -109,6 +126,9 @@
     ui.status.addEventListener("click", () => {
       warningsOpen = ui.panel.hidden;
       ui.panel.hidden = !ui.panel.hidden;
+    });
+    ui.review.addEventListener("click", () => {
+      ui.info.hidden = !ui.info.hidden;
     });
     ui.hide.addEventListener("click", () => {
       warningsOpen = false;
@@ -142,6 +162,46 @@
     show(page);
   }
 
+  // The review status, the disclosures that applied and the earlier approved notes on the
+  // subject: a badge in the bar, and the details beside it when it is clicked.
+  function reviewLabel(review) {
+    if (review.status === "approved") return "approved by " + review.by + " at " + review.at;
+    if (review.status === "stale") return "stale: changed after " + review.by + " approved it";
+    return "draft";
+  }
+
+  function showRegisters(ui, state) {
+    const review = state.review;
+    ui.review.hidden = !review;
+    if (!review) {
+      ui.info.hidden = true;
+      return;
+    }
+    ui.review.textContent = review.status === "approved" ? "approved" : review.status;
+    ui.review.className = "review " + review.status;
+    const parts = [el("h3", {}, "Review"), el("p", { class: "review-status" }, reviewLabel(review))];
+    const applied = state.disclosures;
+    parts.push(el("h3", {}, "Disclosures"));
+    if (!applied) {
+      parts.push(el("p", { class: "disclosures" }, "none: not a company note, or no register"));
+    } else {
+      const list = el("ul", { class: "disclosures" });
+      list.append(el("li", { class: "heading" }, applied.heading));
+      for (const sentence of applied.sentences) list.append(el("li", {}, sentence));
+      parts.push(list);
+    }
+    parts.push(el("h3", {}, "Earlier approved notes on the subject"));
+    const earlier = state.earlier || [];
+    if (!earlier.length) {
+      parts.push(el("p", { class: "earlier" }, "none"));
+    } else {
+      const list = el("ul", { class: "earlier" });
+      for (const note of earlier) list.append(el("li", {}, note.date + " " + note.title));
+      parts.push(list);
+    }
+    ui.info.replaceChildren(...parts);
+  }
+
   function overlay(page) {
     const host = el("div", { id: "render-preview" });
     const root = host.attachShadow({ mode: "open" });
@@ -167,10 +227,12 @@
       bar.append(link);
     }
     const status = el("button", { class: "status", type: "button", title: "problems" });
-    bar.append(status);
-    root.append(panel, bar);
+    const review = el("button", { class: "review", type: "button", title: "review", hidden: "" });
+    bar.append(status, review);
+    const info = el("section", { class: "info", hidden: "" });
+    root.append(panel, info, bar);
     document.body.append(host);
-    return { panel, title, hide, list, bar, status };
+    return { panel, title, hide, list, bar, status, review, info };
   }
 
   // -- the index of notes -----------------------------------------------------------------------------

@@ -21,7 +21,15 @@ def _context(renderer: Renderer, path: Path, created: dt.datetime | None = None)
     checked = renderer.check(path)
     assert checked.note is not None and checked.profile is not None, checked.problems
     locale = checked.note.locale or checked.profile.house.default_locale
-    return build_context(checked.note, checked.profile, path.parent, translations(locale), created)
+    # The company note's previous rating is its record's (its earlier approved notes).
+    return build_context(
+        checked.note,
+        checked.profile,
+        path.parent,
+        translations(locale),
+        created,
+        history=checked.history,
+    )
 
 
 def test_an_english_note_gets_english_labels_and_derived_action(renderer: Renderer) -> None:

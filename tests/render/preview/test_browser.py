@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +12,12 @@ from playwright.sync_api import Browser, Frame, Page, expect
 
 from render.preview.server import running
 from tests.chromium import chromium
-from tests.conftest import TODAY, edit
+from tests.conftest import EXAMPLES, TODAY, edit
 
 pytestmark = pytest.mark.browser
 
 WAIT = 15_000  # ms; generous for a busy two-core machine
+UPGRADE = "2026-04-15-hengtong-upgrade.md"
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +152,50 @@ def test_the_index_follows_the_folder(
     expect(row.locator(".rp-status")).to_have_text("1 error", timeout=WAIT)
     second.unlink()
     expect(rows).to_have_count(1, timeout=WAIT)
+
+
+def test_the_review_and_disclosures_show_and_follow_the_registers(
+    page: Page, url: str, workspace: Path, note_file: Path
+) -> None:
+    folder = workspace / "notes"
+    for name in ("figures", "data"):
+        shutil.copytree(EXAMPLES / name, folder / name)
+    earlier = folder / "2026-01-22-hengtong-annual-preview.md"
+    for name in ("2025-10-20-hengtong-initiation.md", earlier.name, UPGRADE):
+        shutil.copy(EXAMPLES / name, folder / name)
+    page.goto(f"{url}note/{UPGRADE}")
+    review = page.locator("#render-preview .review")
+    expect(review).to_have_text("approved", timeout=WAIT)
+    info = page.locator("#render-preview .info")
+    expect(info).to_be_hidden()
+    review.click()
+    expect(info.locator(".review-status")).to_have_text(
+        "approved by 王书仪 at 2026-04-15T16:20:00+08:00"
+    )
+    expect(info.locator(".disclosures li")).to_have_count(3)  # the heading and two entries
+    expect(info.locator(".disclosures")).to_contain_text("保荐机构")
+    expect(info.locator(".earlier li")).to_have_count(2)
+    expect(page.locator(".related li")).to_have_count(2)
+
+    # The register changes: the page follows, the details stay open.
+    house = workspace / "houses" / "example"
+    edit(
+        house / "disclosures.yaml",
+        "  - ticker: 300999.SZ\n    role:",
+        "  - ticker: 300111.SZ\n    role:",
+    )
+    expect(page.locator("#render-preview .info .disclosures li")).to_have_count(2, timeout=WAIT)
+    # An earlier note goes back to a draft: it leaves the related reports.
+    edit(earlier, "status: approved", "status: draft")
+    expect(page.locator(".related li")).to_have_count(1, timeout=WAIT)
+    # The note itself edited: its approval is stale.
+    edit(folder / UPGRADE, "同比增长 133%", "同比增长 134%")
+    expect(page.locator("#render-preview .review")).to_have_text("stale", timeout=WAIT)
+
+    # The index says who approved what.
+    page.goto(url)
+    row = page.locator(f"tr[data-note='{UPGRADE}']")
+    expect(row.locator(".rp-review")).to_have_text(
+        "stale: changed after 王书仪 approved it", timeout=WAIT
+    )
+    expect(page.locator("tr[data-note='note.md'] .rp-review")).to_have_text("draft")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
-from render.preview.pages import inject, state_script, status_label
+from render.preview.pages import index_page, inject, review_label, state_script, status_label
 
 HOSTILE = '</script><script>alert(1)</script><!-- & "quotes"'
 
@@ -44,3 +45,19 @@ def test_status_labels() -> None:
     assert status_label({"status": "warnings", "warnings": 3}) == "3 warnings"
     assert status_label({"status": "pending"}) == "checking…"
     assert status_label({"status": "valid"}) == "valid"
+
+
+def test_review_labels_and_the_index_column() -> None:
+    approved = {"status": "approved", "by": "王书仪", "at": "2026-04-15T16:20:00+08:00"}
+    assert review_label({"review": approved}) == "approved by 王书仪 at 2026-04-15T16:20:00+08:00"
+    stale = {**approved, "status": "stale"}
+    assert review_label({"review": stale}) == "stale: changed after 王书仪 approved it"
+    assert review_label({"review": {"status": "draft", "by": None, "at": None}}) == "draft"
+    assert review_label({}) == ""  # a note the registers could not judge (it has errors)
+    states = [
+        {"note": "a.md", "status": "valid", "review": approved},
+        {"note": "b.md", "status": "errors", "errors": 1},
+    ]
+    page = index_page(Path("/notes"), states)
+    assert '<td class="rp-review rp-review-approved">approved by 王书仪 at' in page
+    assert '<td class="rp-review rp-review-none"></td>' in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from render.cli.app import app
 from render.preview.state import Notes, PdfEntry, PdfTask
 from render.renderer import Renderer
 from render.settings import Limits, Settings
-from tests.conftest import TODAY, calm, edit, emphasis_storm
+from tests.conftest import EXAMPLES, TODAY, calm, edit, emphasis_storm
 
 BAD_RATING = ("value: 超配", "value: 超超配")
 
@@ -242,3 +243,67 @@ def test_checking_and_the_html_are_under_the_time_limit_too(note_file: Path) -> 
     state = notes.views["note.md"].state
     assert [p["code"] for p in state["problems"]] == ["render.timeout"]
     assert state["status"] == "errors"
+
+
+HENGTONG = ("2025-10-20-hengtong-initiation.md", "2026-01-22-hengtong-annual-preview.md")
+UPGRADE = "2026-04-15-hengtong-upgrade.md"
+
+
+@pytest.fixture
+def company(workspace: Path) -> Notes:
+    """The example company's three approved notes (with the figures and prices they show)."""
+    folder = workspace / "notes"
+    for name in ("figures", "data"):
+        shutil.copytree(EXAMPLES / name, folder / name)
+    for name in (*HENGTONG, UPGRADE):
+        shutil.copy(EXAMPLES / name, folder / name)
+    notes = Notes(folder, today=TODAY)
+    notes.scan()
+    return notes
+
+
+def test_the_state_shows_the_review_the_disclosures_and_the_earlier_notes(
+    company: Notes, workspace: Path
+) -> None:
+    assert company.refresh(UPGRADE) is True
+    state = company.views[UPGRADE].state
+    assert state["review"] == {
+        "status": "approved",
+        "by": "王书仪",
+        "at": "2026-04-15T16:20:00+08:00",
+    }
+    assert state["disclosures"]["heading"] == "重要关系披露"
+    assert len(state["disclosures"]["sentences"]) == 2
+    assert [e["note"] for e in state["earlier"]] == list(reversed(HENGTONG))
+    assert company.refresh("note.md") is True
+    draft = company.views["note.md"].state
+    assert draft["review"]["status"] == "draft"
+    assert draft["disclosures"] is None  # an industry note carries none
+    assert [e["note"] for e in draft["earlier"]] == []
+
+
+def test_the_state_follows_the_register_the_roster_and_an_earlier_note(
+    company: Notes, workspace: Path
+) -> None:
+    company.refresh(UPGRADE)
+    house = workspace / "houses" / "example"
+    # The register: the sponsor role is now another company's.
+    edit(
+        house / "disclosures.yaml",
+        "  - ticker: 300999.SZ\n    role:",
+        "  - ticker: 300111.SZ\n    role:",
+    )
+    assert company.refresh(UPGRADE) is True
+    view = company.views[UPGRADE]
+    assert len(view.state["disclosures"]["sentences"]) == 1
+    assert view.page is not None and "保荐机构" not in view.page[1]
+    # The roster: the reviewer's name.
+    edit(house / "analysts.yaml", "zh_CN: 王书仪", "zh_CN: 王书怡")
+    assert company.refresh(UPGRADE) is True
+    assert view.state["review"]["by"] == "王书怡"
+    # An earlier note back to a draft: no longer history, nor a related report.
+    edit(workspace / "notes" / HENGTONG[1], "status: approved", "status: draft")
+    assert company.refresh(UPGRADE) is True
+    assert [e["note"] for e in view.state["earlier"]] == [HENGTONG[0]]
+    assert view.page is not None and "annual-preview.html" not in view.page[1]
+    assert company.refresh(UPGRADE) is False
