@@ -281,6 +281,11 @@ class Renderer:
                     found_history, note.rating.previous, house, note.subject.kind
                 )
                 found += [written] if written else []
+                if previous is not None and note.rating.previous != previous:
+                    # The record's previous rating is the note's from here on, so that every
+                    # output (the page, the RIXML action, the PDF's note.json) says the same.
+                    rating = note.rating.model_copy(update={"previous": previous})
+                    note = note.model_copy(update={"rating": rating})
             found += self._template(
                 source.data.get("template"), report_type, profile, settings.templates
             )

@@ -35,6 +35,10 @@ def figure_note(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("notes")
     for name in ("figures", "data"):
         shutil.copytree(NOTES / name, folder / name)
+    # Its earlier notes on the company: the record its action (上调, upgrade) is derived from.
+    for earlier in NOTES.glob("*-hengtong-*.md"):
+        if earlier.name != FIGURE_NOTE.name:
+            shutil.copy(earlier, folder / earlier.name)
     note = folder / FIGURE_NOTE.name
     text = FIGURE_NOTE.read_text(encoding="utf-8")
     figure = "![图 1：公司单季度营业收入（亿元）](figures/2026-04-revenue.svg)\n\n资料来源：公司公告（示例数据）\n\n"
