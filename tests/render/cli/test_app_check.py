@@ -217,7 +217,8 @@ LAZY = (
 
 def _after_check(note: Path) -> dict[str, Any]:
     """What a fresh interpreter holds after checking ``note``: of the modules in :data:`LAZY`,
-    those imported; whether Pillow is; of the Pydantic models, those built."""
+    those imported; whether Pillow is; of the Pydantic models, those built; the Pydantic
+    plugins looked for (None: never looked for)."""
     script = (
         "import json, sys\n"
         "from pydantic import BaseModel\n"
@@ -235,6 +236,7 @@ def _after_check(note: Path) -> dict[str, Any]:
         "         and c.__pydantic_complete__}\n"
         "print(json.dumps({'modules': sorted(m for m in sys.modules if m.startswith(lazy)),\n"
         "                  'pillow': 'PIL.Image' in sys.modules,\n"
+        "                  'plugins': sys.modules['pydantic.plugin._loader']._plugins,\n"
         "                  'built': sorted(built)}))\n"
     )
     done = subprocess.run(
@@ -275,3 +277,5 @@ def test_check_lays_nothing_out_and_never_imports_weasyprint(tmp_path: Path) -> 
     assert "schemas.note.NoteBase" not in without["built"]
     assert "schemas.manifest.Entry" not in without["built"]
     assert {"schemas.house.House", "schemas.note.Note"} <= set(without["built"])
+    # Looking for Pydantic plugins reads every installed package's metadata: render has none.
+    assert without["plugins"] is None
