@@ -153,6 +153,7 @@ def test_compiled_templates_are_kept_between_processes(
     """A cold check compiles the house's templates once; the next process loads them compiled
     (a quarter of a check's own work), with the same HTML. A garbled cache file is compiled
     again; a folder that cannot be written is no cache, never an error."""
+    import functools
     import shutil
     import tempfile
 
@@ -160,8 +161,12 @@ def test_compiled_templates_are_kept_between_processes(
 
     from render import renderer
 
+    # A cache of its own, so that the process's own is left as it was.
+    compiled_templates = functools.cache(renderer._compiled_templates.__wrapped__)
+    monkeypatch.setattr(renderer, "_compiled_templates", compiled_templates)
+
     def check_html() -> str:
-        renderer._compiled_templates.cache_clear()  # as a new process finds it
+        compiled_templates.cache_clear()  # as a new process finds it
         checked = Renderer(today=TODAY).check(EXAMPLE_NOTE)
         assert checked.html is not None, checked.problems
         return checked.html
