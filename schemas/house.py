@@ -49,7 +49,7 @@ PdfVariant = Literal["none", "pdf/a-2b", "pdf/a-2u", "pdf/a-3b", "pdf/a-3u", "pd
 class StrictModel(BaseModel):
     """A model that refuses unknown keys, so that a misspelt key is reported, not ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Action(StrEnum):

@@ -15,7 +15,6 @@ import contextlib
 import ctypes
 import datetime as dt
 import functools
-import multiprocessing
 import os
 import queue
 import resource
@@ -26,10 +25,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -43,6 +39,10 @@ from schemas.rules import Text
 from schemas.rules.rendering import TIMEOUT
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import BaseContext
+    from multiprocessing.process import BaseProcess
+
     from render.renderer import Renderer
     from schemas.manifest import Inputs
 
@@ -432,6 +432,9 @@ def _alive(pid: int) -> bool:
 def _context() -> BaseContext:
     """Workers forked from a fork server that has imported the renderer once, so each starts
     warm and none inherits the parent's threads (the progress bar's) or open files."""
+    # Imported here: a build of one note renders in its own process and starts no worker.
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
@@ -476,7 +479,7 @@ class Lane:
 
     def __init__(self, context: BaseContext | None = None) -> None:
         self._context = context or _context()
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: BaseProcess | None = None
         self._connection: Connection | None = None
         self._lock = threading.Lock()
 
@@ -497,6 +500,8 @@ class Lane:
                 ready = connection.poll(timeout)
                 answer = connection.recv() if ready else None
             except (EOFError, OSError):
+                from concurrent.futures.process import BrokenProcessPool
+
                 self._kill()
                 raise BrokenProcessPool(
                     "a worker process terminated abruptly (killed, or out of memory)"

@@ -8,11 +8,10 @@ import errno
 import sys
 import traceback
 from collections.abc import Iterator
-from concurrent.futures import Executor
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -24,6 +23,10 @@ from render.load.config import ConfigError, check_configs
 from render.report import ErrorFormat, display_path, format_problem, summary
 from render.settings import Settings
 from schemas.problems import Problem, Severity, fails
+
+if TYPE_CHECKING:
+    # concurrent.futures imports logging: only a Dask build (--scheduler) makes an executor.
+    from concurrent.futures import Executor
 
 #: Where ``render schema`` writes by default: ``schemas/`` of the current folder (a notes
 #: repository's, as ``render init`` makes it, or the checkout's, as ``make schema`` runs it).

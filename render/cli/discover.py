@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from render.batch.manifest import MANIFEST_NAME, is_output_folder
 from render.errors import UsageError
 from render.load.houses import HOUSE_FILE
 from render.load.note import NOTE_SUFFIXES
@@ -73,6 +72,10 @@ def find_notes(paths: list[Path], exclude: Iterable[Path] = ()) -> list[Path]:
         elif path.is_dir():
             if (path / HOUSE_FILE).is_file():
                 continue
+            # Imported here: only a folder is searched for a build's manifest; checking the
+            # note files named needs none of the manifest's models and fingerprints.
+            from render.batch.manifest import MANIFEST_NAME, is_output_folder
+
             for candidate in sorted(path.rglob("*")):
                 parts = candidate.relative_to(path).parts
                 if any(part.startswith((".", "_")) for part in parts[:-1]):

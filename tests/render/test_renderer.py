@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -144,3 +145,64 @@ def test_the_notes_render_toml_sets_its_limits(note_file: Path) -> None:
         handle.write("\n[limits]\nnote_bytes = 1000\n")
     [problem] = Renderer(today=TODAY).check(note_file).errors
     assert problem.code == "file.too_large"
+
+
+def test_compiled_templates_are_kept_between_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold check compiles the house's templates once; the next process loads them compiled
+    (a quarter of a check's own work), with the same HTML. A garbled cache file is compiled
+    again; a folder that cannot be written is no cache, never an error."""
+    import functools
+    import shutil
+    import tempfile
+
+    from jinja2 import Environment, FileSystemBytecodeCache
+
+    from render import renderer
+
+    # A cache of its own, so that the process's own is left as it was.
+    compiled_templates = functools.cache(renderer._compiled_templates.__wrapped__)
+    monkeypatch.setattr(renderer, "_compiled_templates", compiled_templates)
+
+    def check_html() -> str:
+        compiled_templates.cache_clear()  # as a new process finds it
+        checked = Renderer(today=TODAY).check(EXAMPLE_NOTE)
+        assert checked.html is not None, checked.problems
+        return checked.html
+
+    compiled: list[str] = []
+    compile_ = Environment.compile
+
+    def counted(self: Environment, source: str, name: str | None = None, *args: object) -> object:
+        compiled.append(name or "")
+        return compile_(self, source, name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Environment, "compile", counted)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    first = check_html()
+    assert len(compiled) >= 10, "every template compiled once"
+    folder = tmp_path / f"_jinja2-cache-{os.getuid()}"
+    files = sorted(folder.iterdir())
+    assert len(files) == len(compiled) and all(f.name.startswith("__render_") for f in files)
+
+    compiled.clear()
+    assert check_html() == first
+    assert compiled == [], "loaded compiled, not compiled again"
+
+    files[0].write_bytes(files[0].read_bytes()[:40])  # cut short
+    assert check_html() == first
+    assert len(compiled) == 1
+
+    def full(self: object, bucket: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FileSystemBytecodeCache, "dump_bytecode", full)
+    files[1].unlink()
+    assert check_html() == first  # compiled, and not kept
+
+    shutil.rmtree(folder)
+    folder.write_text("not a folder")  # no safe folder: no cache
+    compiled.clear()
+    assert check_html() == first
+    assert len(compiled) == len(files)

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -199,17 +200,44 @@ def test_the_installed_command(tmp_path: Path) -> None:
     assert missing.returncode == EXIT_USAGE and "Traceback" not in missing.stderr
 
 
-def _modules_after_check(note: Path) -> str:
-    """The WeasyPrint and Pillow modules a fresh interpreter holds after checking ``note``."""
+#: Modules ``render check`` has no use for, each costing its start-up time: WeasyPrint (most of
+#: a second), what ``xml.sax.saxutils`` pulls in (HTTP, SSL), the build's manifest and its
+#: models, and the process pool.
+LAZY = (
+    "weasyprint",
+    "urllib.request",
+    "http.client",
+    "ssl",
+    "concurrent.futures",
+    "multiprocessing",
+    "render.batch.manifest",
+    "schemas.manifest",
+)
+
+
+def _after_check(note: Path) -> dict[str, Any]:
+    """What a fresh interpreter holds after checking ``note``: of the modules in :data:`LAZY`,
+    those imported; whether Pillow is; of the Pydantic models, those built; the Pydantic
+    plugins looked for (None: never looked for)."""
     script = (
-        "import sys\n"
+        "import json, sys\n"
+        "from pydantic import BaseModel\n"
         "from render.cli.app import main\n"
         f"sys.argv = ['render', 'check', '--today', '{TODAY}', {str(note)!r}]\n"
         "try:\n"
         "    main()\n"
         "except SystemExit as exc:\n"
         "    assert exc.code == 0, exc.code\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'PIL')))\n"
+        f"lazy = {LAZY!r}\n"
+        "models = [m for m in sys.modules.values() if getattr(m, '__name__', '')"
+        ".startswith('schemas.')]\n"
+        "built = {f'{c.__module__}.{c.__qualname__}' for m in models for c in vars(m).values()\n"
+        "         if isinstance(c, type) and issubclass(c, BaseModel) and c is not BaseModel\n"
+        "         and c.__pydantic_complete__}\n"
+        "print(json.dumps({'modules': sorted(m for m in sys.modules if m.startswith(lazy)),\n"
+        "                  'pillow': 'PIL.Image' in sys.modules,\n"
+        "                  'plugins': sys.modules['pydantic.plugin._loader']._plugins,\n"
+        "                  'built': sorted(built)}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -219,17 +247,19 @@ def _modules_after_check(note: Path) -> str:
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
 
 
 def test_check_lays_nothing_out_and_never_imports_weasyprint(tmp_path: Path) -> None:
     """``render check`` runs the HTML stage and opens figures, but WeasyPrint's import alone
-    takes longer than the whole check; Pillow is imported only for a raster figure."""
+    takes longer than the whole check; Pillow is imported only for a raster figure, and the
+    modules of :data:`LAZY` never."""
     from PIL import Image
 
     shutil.copytree(EXAMPLES.parent, tmp_path / "examples")
     notes = tmp_path / "examples" / "notes"
-    plain = notes / "2026-03-02-ai-training-cost.md"  # no figure
+    plain = notes / "2026-03-02-ai-training-cost.md"  # no figure, but a chart from its prices
     Image.new("RGB", (40, 20), "white").save(notes / "figures" / "bars.png")
     shown = notes / "figure.md"
     shown.write_text(
@@ -238,8 +268,14 @@ def test_check_lays_nothing_out_and_never_imports_weasyprint(tmp_path: Path) -> 
         ),
         encoding="utf-8",
     )
-    with_figure = _modules_after_check(shown)
-    assert "'PIL.Image'" in with_figure, "the check opens the figures"
-    assert "weasyprint" not in with_figure
-    without = _modules_after_check(plain)
-    assert "PIL" not in without and "weasyprint" not in without
+    with_figure = _after_check(shown)
+    assert with_figure["pillow"], "the check opens the figures"
+    assert with_figure["modules"] == []
+    without = _after_check(plain)
+    assert not without["pillow"] and without["modules"] == []
+    # Models are built when first used (defer_build): only those a check validates with.
+    assert "schemas.note.NoteBase" not in without["built"]
+    assert "schemas.manifest.Entry" not in without["built"]
+    assert {"schemas.house.House", "schemas.note.Note"} <= set(without["built"])
+    # Looking for Pydantic plugins reads every installed package's metadata: render has none.
+    assert without["plugins"] is None

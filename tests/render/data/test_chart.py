@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from xml.sax import saxutils
 
 from weasyprint import HTML
 
 from render.data.chart import (
     axis_ticks,
     body_chart,
+    escape,
     month_ticks,
     nice_ticks,
+    quoteattr,
     relative_chart,
     tick_decimals,
 )
@@ -152,3 +155,11 @@ def test_weasyprint_draws_a_body_chart_as_text_in_the_house_font() -> None:
     assert "先进封装" in text and "2025Q3" in text and "亿元" in text
     assert missing_glyphs(data) == []
     assert font_names(data) == {"Noto-Sans-CJK-SC"}  # the house sans, as pdffonts names it
+
+
+def test_escaping_writes_what_saxutils_writes() -> None:
+    """The chart escapes text itself (``xml.sax.saxutils`` imports HTTP and SSL at start-up):
+    the same bytes as the standard library's, so the chart's SVG is unchanged."""
+    for text in ["a & b < c > d", 'say "x"', "it's", 'it\'s "x"', "a\nb\rc\td", "", FONTS]:
+        assert escape(text) == saxutils.escape(text)
+        assert quoteattr(text) == saxutils.quoteattr(text)
