@@ -11,7 +11,7 @@ from render.data.prices import data_path
 from render.errors import UserError
 from render.load.positions import load_yaml_into
 from render.load.source import Position, Source
-from render.pdf.confine import Confinement, Refused
+from render.pdf.confine import Refused, note_data_file
 from render.settings import Limits
 from render.validate.models import validate
 from schemas.data import MAX_SERIES, ChartBlock, chart_rules
@@ -204,14 +204,9 @@ def _from_file(
     """The chart's numbers from its CSV in the note's folder (the price file's confinement)."""
     reference = block.data or ""
     try:
-        path = Confinement(folder).resolve(reference, folder)
+        path = note_data_file(reference, folder)
     except Refused as exc:
         why = exc.reason
-        if "outside" in str(exc):
-            why = Text(
-                "{reference} is outside the note's folder: a data file lies beside its note",
-                reference=Quoted(reference),
-            )
         return None, [_resource(why, at_data)]
     size = path.stat().st_size
     if size > limits.data_bytes:

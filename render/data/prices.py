@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from render.pdf.confine import Confinement, Refused
+from render.pdf.confine import Refused, note_data_file
 from render.settings import Limits
 from schemas.problems import Loc, Problem
 from schemas.rules import Quoted, Text
@@ -69,15 +69,9 @@ def load_prices(
     The file must lie in the note's folder (not the house's: the note's data is the note's).
     """
     try:
-        path = Confinement(folder).resolve(reference, folder)
+        path = note_data_file(reference, folder)
     except Refused as exc:
         why = exc.reason
-        if "outside" in str(exc):
-            # The confinement's words name the house's folder too; a data file has only one.
-            why = Text(
-                "{reference} is outside the note's folder: a data file lies beside its note",
-                reference=Quoted(reference),
-            )
         return None, [resource_problem(why, loc)]
     shown = data_path(display, reference)
     size = path.stat().st_size

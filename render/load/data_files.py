@@ -9,7 +9,7 @@ from pathlib import Path
 from render.errors import UserError
 from render.load.note import load_note
 from render.load.source import Included, Source
-from render.pdf.confine import Confinement, Refused
+from render.pdf.confine import Refused, note_data_file
 from render.settings import Limits
 from schemas.problems import Loc, Problem
 from schemas.report_type import ReportType
@@ -116,15 +116,9 @@ def _load(
         source.problems.append(rules.DATA_FILE(loc, problem=problem))
         return None
     try:
-        path = Confinement(folder).resolve(reference.strip(), folder)
+        path = note_data_file(reference.strip(), folder)
     except Refused as exc:
         why = exc.reason
-        if "outside" in str(exc):
-            # The confinement's words name the house's folder too; a data file has only one.
-            why = Text(
-                "{reference} is outside the note's folder: a data file lies beside its note",
-                reference=Quoted(reference),
-            )
         source.problems.append(RESOURCE(loc, what=what, why=why))
         return None
     shown = shown_path(display, reference.strip())

@@ -116,3 +116,22 @@ def __getattr__(name: str) -> Any:
     if name == "ConfinedFetcher":
         return _fetcher_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def note_data_file(reference: str, folder: Path) -> Path:
+    """The data file a note names (prices, a chart's CSV, a forecast's YAML), inside its folder.
+
+    Raises :class:`Refused` as :meth:`Confinement.resolve` does, with the "outside" reason in a
+    data file's words: a note's data is the note's, so only its own folder is named.
+    """
+    try:
+        return Confinement(folder).resolve(reference, folder)
+    except Refused as exc:
+        if "outside" not in str(exc):
+            raise
+        raise Refused(
+            Text(
+                "{reference} is outside the note's folder: a data file lies beside its note",
+                reference=Quoted(reference),
+            )
+        ) from None

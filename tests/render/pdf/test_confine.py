@@ -13,7 +13,7 @@ import pytest
 from weasyprint.urls import FatalURLFetchingError
 
 from render.errors import UserError
-from render.pdf.confine import Confinement, Refused
+from render.pdf.confine import Confinement, Refused, note_data_file
 from render.renderer import Renderer
 from tests.conftest import edit
 
@@ -151,3 +151,18 @@ def test_file_url_naming_a_host_is_on_the_network(
     assert lookups == []
     local = f"file://localhost{(tmp_path / 'a.png').resolve()}"
     assert confinement.resolve(local, tmp_path).name == "a.png"
+
+
+def test_a_note_data_file_lies_in_the_notes_folder(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "prices.csv").write_text("date,close,benchmark\n", encoding="utf-8")
+    assert note_data_file("data/prices.csv", tmp_path) == tmp_path / "data" / "prices.csv"
+    with pytest.raises(Refused) as outside:
+        note_data_file("../house/prices.csv", tmp_path)
+    # In a data file's words: only the note's folder is named, not the house's.
+    assert str(outside.value) == (
+        "'../house/prices.csv' is outside the note's folder: a data file lies beside its note"
+    )
+    with pytest.raises(Refused) as fetched:
+        note_data_file("https://example.com/prices.csv", tmp_path)
+    assert "outside" not in str(fetched.value)
