@@ -230,14 +230,27 @@ def data_rules(data: dict[str, Any], target: float | None, house: Any, log: Prob
             note=note_date,
         )
         log.add(rules.DATE(("price", "date"), problem=problem))
-    if target is None or house is None or not isinstance(price, Price):
+    if house is None:
         return
+    limit = house.price_age_days
+    if isinstance(price, Price) and isinstance(note_date, dt.date) and limit is not None:
+        days = (note_date - price.date).days
+        if days > limit:
+            log.add(
+                rules.PRICE_AGE(
+                    ("price", "date"), price=price.date, note=note_date, days=days, limit=limit
+                )
+            )
     subject, rating = data.get("subject"), data.get("rating")
     if subject is None or rating is None or subject.kind != "company":
         return
     level = house.scale("company").find(rating.value)
     if level is None:
         return  # reported as schema.rating
+    if level.requires_target_price and target is None:
+        log.add(rules.TARGET_PRICE(("rating", "value"), rating=rating.value))
+    if target is None or not isinstance(price, Price):
+        return
     upside = target / price.close - 1
     low, high = level.min_excess_return, level.max_excess_return
     if (low is not None and upside < low) or (high is not None and upside > high):

@@ -75,6 +75,11 @@ class RatingLevel(StrictModel):
     )
     max_excess_return: float | None = None
     horizon_months: int = Field(6, ge=1, le=60)
+    requires_target_price: bool = Field(
+        False,
+        description="A company note with this rating must give a target price (and a price, "
+        "for its upside): data.target_price.",
+    )
 
 
 class RatingScale(StrictModel):
@@ -226,6 +231,13 @@ class House(StrictModel):
         [], description="Promissory phrases that draw a warning wherever a note uses them."
     )
     texts: Texts
+    price_age_days: int | None = Field(
+        14,
+        ge=0,
+        le=366,
+        description="How many days before the note's date its price (`price.date`) may be; "
+        "older is data.price_age. Null: no limit.",
+    )
     related_reports: int = Field(
         3,
         ge=0,

@@ -60,6 +60,23 @@ DATA_FILE = Rule(
     "or one the note gives too. A missing file, or one outside the note's folder, is "
     "`render.resource`; a mistake inside the file is located in it",
 )
+PRICE_AGE = Rule(
+    "data.price_age",
+    "the price's date {price} is {days} days before the note's date {note}; the house takes a "
+    "price at most {limit} days old: give a newer close",
+    DATA,
+    "the price the valuation uses (`price.date`) is older than the house allows before the "
+    "note's date (`price_age_days` in house.yaml, 14 days unless the house says otherwise)",
+)
+TARGET_PRICE = Rule(
+    "data.target_price",
+    "the house gives the rating {rating} only with a target price: add target_price (and the "
+    "price it is measured from)",
+    DATA,
+    "a company note's rating is one the house gives only with a target price "
+    "(`requires_target_price` on the rating's level in house.yaml), and the note has no "
+    "`target_price`",
+)
 UPSIDE = Rule(
     "data.upside",
     "the upside to the target price is {upside:+.1%} (target {target:g}, close {close:g}), "
