@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
+
+import pytest
 
 from render.preview.service import PreviewService
 from render.preview.watch import watch, watch_paths
 from render.settings import Settings
-from tests.conftest import TODAY, edit
+from render.preview.server import running
+from tests.conftest import EXAMPLES, TODAY, edit
+from tests.render.preview.test_server import Events
 
 WAIT = 15.0  # generous: a shared machine may be busy
 
@@ -98,3 +103,54 @@ def test_a_house_elsewhere_is_watched_after_re_arming(workspace: Path, note_file
         await asyncio.wait_for(watcher, WAIT)
 
     asyncio.run(scenario())
+
+
+#: The example notes a note reads besides itself, and the edits that change what it shows.
+HENGTONG = "2026-04-15-hengtong-upgrade.md"
+EARLIER = "2026-01-22-hengtong-annual-preview.md"
+LANFENG = "2026-05-06-lanfeng-earnings.md"
+LANFENG_EN = "2026-05-06-lanfeng-earnings-en.md"
+INPUTS = {
+    "prices CSV": (
+        HENGTONG,
+        "notes/data/hengtong-prices.csv",
+        "2025-03-18,37.62",
+        "2025-03-18,30.62",
+    ),
+    "chart CSV": (HENGTONG, "notes/data/hengtong-quarterly.csv", "2025Q1,2.1", "2025Q1,2.6"),
+    "forecast file": (LANFENG, "notes/data/lanfeng-forecast.yaml", "eps: [0.15", "eps: [0.16"),
+    "data file": (
+        LANFENG_EN,
+        "notes/data/lanfeng-data-en.json",
+        '"target_price": 32.00',
+        '"target_price": 33.00',
+    ),
+    "roster": (HENGTONG, "houses/example/analysts.yaml", "000-0000 1202", "000-0000 1299"),
+    "register": (
+        HENGTONG,
+        "houses/example/disclosures.yaml",
+        "zh_CN: 重要关系披露",
+        "zh_CN: 关系披露",
+    ),
+    "earlier note": (HENGTONG, f"notes/{EARLIER}", "title: ", "title: 修订："),
+}
+
+
+@pytest.mark.parametrize("case", list(INPUTS))
+def test_a_change_to_any_file_a_note_reads_re_renders_it(workspace: Path, case: str) -> None:
+    note, changed, old, new = INPUTS[case]
+    notes = workspace / "notes"
+    (notes / "note.md").unlink()
+    shutil.copytree(EXAMPLES / "data", notes / "data")
+    shutil.copytree(EXAMPLES / "figures", notes / "figures")
+    for name in {note, EARLIER} if note == HENGTONG else {note}:
+        shutil.copy(EXAMPLES / name, notes / name)
+    with running(notes, today=TODAY) as url:
+        stream = Events(f"{url}_events?note={note}")
+        try:
+            first = stream.next("note", lambda s: s["status"] != "pending" and s["version"] > 0)
+            assert first["status"] == "valid", first["problems"]
+            edit(workspace / changed, old, new)
+            stream.next("note", lambda s: s["version"] > first["version"])
+        finally:
+            stream.close()
