@@ -184,7 +184,8 @@ def check(
     # printed once, however many of its notes are checked.
     everything: dict[tuple[object, ...], Problem] = {}
     for path in notes:
-        for problem in renderer.check(path, display_path(path)).problems:
+        # The notes checked together are the record, as they are for a build (docs/compliance.md).
+        for problem in renderer.check(path, display_path(path), notes).problems:
             everything.setdefault(problem.key, problem)
     problems = list(everything.values())
     for problem in problems:

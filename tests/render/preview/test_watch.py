@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from render.preview.server import running
 from render.preview.service import PreviewService
 from render.preview.watch import watch, watch_paths
 from render.settings import Settings
-from render.preview.server import running
 from tests.conftest import EXAMPLES, TODAY, edit
 from tests.render.preview.test_server import Events
 
