@@ -1,7 +1,8 @@
 """History from the notes themselves: a note's earlier approved notes on its subject.
 
-The approved notes of the folder being built are the publication record; no other state is
-kept. A note's previous rating, its related reports and its rating and target-price history
+The approved notes are the publication record; no other state is kept. The record is the
+same for every front end: the notes given (found in the folders named on the command line, or
+the folder the preview shows) and the note's own folder (:func:`record_of`). A note's previous rating, its related reports and its rating and target-price history
 all come from the earlier notes on the same subject (a company by its ticker, an industry by
 its name) that are approved and unchanged since (docs/compliance.md).
 
@@ -106,9 +107,9 @@ def folder_notes(folder: Path) -> list[Path]:
 def record_of(
     note: Path, batch: Iterable[Path] = (), siblings: list[Path] | None = None
 ) -> list[Path]:
-    """The notes a note's history is read from: the notes built with it (``render build
-    FOLDER``'s) and the notes of its own folder (``siblings``, listed if not given), itself
-    aside.
+    """The notes a note's history is read from: the notes given with it (``batch``: those
+    ``render build`` and ``render check`` found on their command line, the preview's whole
+    folder) and the notes of its own folder (``siblings``, listed if not given), itself aside.
 
     >>> record_of(Path("/nowhere/note.md"), [Path("/elsewhere/a.md")])
     [PosixPath('/elsewhere/a.md')]
