@@ -175,6 +175,8 @@ class Notes:
         self.renderer = Renderer(today=today, settings=self.settings)
         self.fingerprints = Fingerprints()
         self.views: dict[str, NoteView] = {}
+        #: The notes' resolved paths, the record (see :meth:`record`), found again at each scan.
+        self._record: list[Path] = []
 
     # -- the folder --------------------------------------------------------------------------
 
@@ -193,13 +195,14 @@ class Notes:
         removed = sorted(set(self.views) - set(views))
         # Replaced whole: the event loop may be iterating over the old dictionary.
         self.views = views
+        self._record = [view.path.resolve() for view in views.values()]
         return added, removed
 
     def record(self) -> list[Path]:
         """The publication record a note's history is read from: every note of the folder
         previewed, in its subfolders too, as ``render build`` and ``render check`` of the
         folder read it (docs/compliance.md)."""
-        return [view.path for view in self.views.values()]
+        return self._record
 
     def house_folders(self) -> set[Path]:
         return {view.house for view in self.views.values() if view.house is not None}
