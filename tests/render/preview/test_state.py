@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import time
 from pathlib import Path
@@ -312,7 +313,8 @@ def test_the_state_follows_the_register_the_roster_and_an_earlier_note(
 def test_an_earlier_note_in_another_folder_and_its_files_refresh_the_later_one(
     workspace: Path,
 ) -> None:
-    from tests.render.registers.test_history import UPGRADE, nested_record
+    from render.registers.approve import approve
+    from tests.render.registers.test_history import PREVIEW, UPGRADE, nested_record
 
     later = nested_record(workspace / "notes")
     preview = Notes(workspace / "notes", today=TODAY)
@@ -336,3 +338,10 @@ def test_an_earlier_note_in_another_folder_and_its_files_refresh_the_later_one(
     # Its approval undone (the note itself changed) also counts.
     edit(workspace / "notes" / "2026q1" / UPGRADE, "status: approved", "status: draft")
     assert preview.refresh(rel) and f"2026q1/{UPGRADE}" not in earlier()
+    # A new earlier note there, approved: the record changed.
+    newer = workspace / "notes" / "2026q1" / "2026-04-20-hengtong-copy.md"
+    shutil.copy(EXAMPLES / PREVIEW, newer)
+    edit(newer, "date: 2026-01-22", "date: 2026-04-20")
+    approve(Renderer(today=TODAY), newer, newer.name, "wang-shuyi", dt.datetime.now(dt.UTC))
+    preview.scan()
+    assert preview.refresh(rel) and earlier()[0] == f"2026q1/{newer.name}"

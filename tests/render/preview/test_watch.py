@@ -133,6 +133,8 @@ INPUTS = {
         "zh_CN: 关系披露",
     ),
     "earlier note": (HENGTONG, f"notes/{EARLIER}", "title: ", "title: 修订："),
+    # The record is the whole folder previewed: an earlier note in a subfolder of its own.
+    "earlier note elsewhere": (HENGTONG, f"notes/2026q1/{EARLIER}", "title: ", "title: 修订："),
 }
 
 
@@ -143,8 +145,11 @@ def test_a_change_to_any_file_a_note_reads_re_renders_it(workspace: Path, case: 
     (notes / "note.md").unlink()
     shutil.copytree(EXAMPLES / "data", notes / "data")
     shutil.copytree(EXAMPLES / "figures", notes / "figures")
-    for name in {note, EARLIER} if note == HENGTONG else {note}:
-        shutil.copy(EXAMPLES / name, notes / name)
+    shutil.copy(EXAMPLES / note, notes / note)
+    if note == HENGTONG:
+        (workspace / changed).parent.mkdir(exist_ok=True)
+        target = workspace / changed if changed.endswith(EARLIER) else notes / EARLIER
+        shutil.copy(EXAMPLES / EARLIER, target)
     with running(notes, today=TODAY) as url:
         stream = Events(f"{url}_events?note={note}")
         try:
