@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from pathlib import Path
 
@@ -29,16 +30,21 @@ class Poked(PreviewService):
         self.pokes.put_nowait(None)
 
 
-def test_the_notes_folder_its_houses_and_the_builtin_templates(workspace: Path) -> None:
+def test_the_notes_folder_its_houses_the_builtin_templates_and_render_toml(
+    workspace: Path,
+) -> None:
     service = PreviewService(workspace / "notes", TODAY)
     asyncio.run(service.sweep())
-    assert watch_paths(service) == sorted(
-        [
-            (workspace / "notes").resolve(),
-            (workspace / "houses" / "example").resolve(),
-            Settings().templates.resolve(),
-        ]
-    )
+    assert watch_paths(service) == [
+        *sorted(
+            [
+                (workspace / "notes").resolve(),
+                (workspace / "houses" / "example").resolve(),
+                Settings().templates.resolve(),
+            ]
+        ),
+        (workspace / "render.toml").resolve(),  # above the notes folder: the file alone
+    ]
 
 
 def test_a_folder_inside_another_is_watched_once(workspace: Path) -> None:
@@ -159,3 +165,29 @@ def test_a_change_to_any_file_a_note_reads_re_renders_it(workspace: Path, case: 
             stream.next("note", lambda s: s["version"] > first["version"])
         finally:
             stream.close()
+
+
+def test_render_toml_above_the_folder_is_followed_however_it_is_saved(workspace: Path) -> None:
+    config = workspace / "render.toml"
+    good = config.read_bytes()
+    with running(workspace / "notes", today=TODAY) as url:
+        stream = Events(f"{url}_events?note=note.md")
+        try:
+            stream.next("note", lambda s: s["status"] == "valid")
+            config.write_text("houses = [\n", encoding="utf-8")  # saved in place
+            stream.next("note", lambda s: s["status"] == "errors")
+            config.write_bytes(good)
+            stream.next("note", lambda s: s["status"] == "valid")
+            # Saved as editors do, a new file renamed over the old: watched afresh each time
+            # (the note keeps no house meanwhile, so nothing else re-arms the watcher).
+            for text in ("houses = 1\n", "houses = [\n", "houses = 1\n", "houses = [\n"):
+                (workspace / "render.toml.tmp").write_text(text, encoding="utf-8")
+                os.replace(workspace / "render.toml.tmp", config)
+                listed = text == "houses = 1\n"
+                stream.next("note", lambda s, listed=listed: _says_list(s) == listed)
+        finally:
+            stream.close()
+
+
+def _says_list(state: dict) -> bool:
+    return any("valid list" in p["text"] for p in state["problems"])
