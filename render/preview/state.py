@@ -16,7 +16,8 @@ from render.context.i18n import translator
 from render.errors import UserError
 from render.fingerprints import Fingerprints
 from render.load.config import note_limits
-from render.preview.fingerprint import note_fingerprint, with_files
+from render.preview.fingerprint import note_fingerprint, record_index, with_files
+from render.registers.history import Header, Subject
 from render.renderer import Checked, Renderer
 from render.report import display_path as display
 from render.settings import Settings
@@ -177,6 +178,7 @@ class Notes:
         self.views: dict[str, NoteView] = {}
         #: The notes' resolved paths, the record (see :meth:`record`), found again at each scan.
         self._record: list[Path] = []
+        self._index: dict[Subject, list[Header]] = {}
 
     # -- the folder --------------------------------------------------------------------------
 
@@ -196,6 +198,8 @@ class Notes:
         # Replaced whole: the event loop may be iterating over the old dictionary.
         self.views = views
         self._record = [view.path.resolve() for view in views.values()]
+        # Each pass starts with a scan: the record's headers are read once for the pass.
+        self._index = record_index(self.fingerprints, self._record, self.settings)
         return added, removed
 
     def record(self) -> list[Path]:
@@ -339,7 +343,7 @@ class Notes:
         try:
             # The note's render.toml is among the inputs: it decides which houses it may use.
             return note_fingerprint(
-                self.fingerprints, view.path, house, self.today, self.settings, self.record()
+                self.fingerprints, view.path, house, self.today, self.settings, self._index
             )
         except OSError:
             return None
