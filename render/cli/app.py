@@ -186,8 +186,10 @@ def check(
     # error, so that a tool reading the output sees problems only. A house's problems are
     # printed once, however many of its notes are checked.
     everything: dict[tuple[object, ...], Problem] = {}
+    # The notes checked together are the record, as they are for a build (docs/compliance.md).
+    record = [path.resolve() for path in notes]
     for path in notes:
-        for problem in renderer.check(path, display_path(path)).problems:
+        for problem in renderer.check(path, display_path(path), record).problems:
             everything.setdefault(problem.key, problem)
     problems = list(everything.values())
     for problem in problems:

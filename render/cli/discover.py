@@ -8,7 +8,7 @@ from pathlib import Path
 
 from render.errors import UsageError
 from render.load.houses import HOUSE_FILE
-from render.load.note import NOTE_SUFFIXES
+from render.load.note import FRONT_MATTER, NOTE_SUFFIXES
 
 
 def _is_note(path: Path) -> bool:
@@ -20,26 +20,42 @@ def _is_note(path: Path) -> bool:
     )
 
 
-#: A value naming a data file in a note (``forecast: data/forecast.yaml``, ``"data": "x.json"``).
+#: A value naming a data file in a note (``forecast: data/forecast.yaml``, ``"data": "x.json"``,
+#: ``data: 'my data.yml'``): after a key's colon, quoted or bare, to the end of the value.
+_NAME = r"[^\n\"']+?\.(?:ya?ml|json)"
 DATA_REFERENCE = re.compile(
-    r"""["']?\s*:\s*["']?([^\s"'#,{}\[\]]+\.(?:ya?ml|json))["']?\s*(?:[,}#]|$)""", re.M
+    rf"""["']?\s*:\s*(?:"({_NAME})"|'({_NAME})'|([^\s"'#,{{}}\[\]]+\.(?:ya?ml|json)))"""
+    r"""\s*(?:[,}#]|$)""",
+    re.M | re.I,
 )
+
+
+def _data_text(note: Path) -> str:
+    """Where a note may name data files: a Markdown note's front matter (its body is prose,
+    which may well mention another note's file name), a YAML or JSON note's whole text."""
+    try:
+        text = note.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return ""  # a file read in vain names nothing
+    if note.suffix.lower() in (".yaml", ".yml", ".json"):
+        return text
+    found = FRONT_MATTER.match(text.replace("\r\n", "\n"))
+    return found.group(1) if found else ""
 
 
 def data_files_named(notes: list[Path]) -> set[Path]:
     """The data files (``.yaml``/``.json``, render/load/data_files.py) the notes name as values.
 
-    A quick scan of each note's text, not a parse: a folder of notes often keeps their data
-    files beside them, and those are no notes to build. A file read in vain names nothing.
+    A quick scan of each note's data (see :func:`_data_text`), not a parse: a folder of notes
+    often keeps their data files beside them, and those are no notes to build. A note named
+    as a value there is skipped too (no key may name a note); a data file no note names is
+    taken for a note, and its check says what is wrong with it.
     """
     found: set[Path] = set()
     for note in notes:
-        try:
-            text = note.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        for match in DATA_REFERENCE.finditer(text):
-            found.add(_resolved(note.parent / match.group(1)))
+        for match in DATA_REFERENCE.finditer(_data_text(note)):
+            name = next(group for group in match.groups() if group)
+            found.add(_resolved(note.parent / name.strip()))
     return found
 
 

@@ -16,7 +16,8 @@ from render.context.i18n import translator
 from render.errors import UserError
 from render.fingerprints import Fingerprints
 from render.load.config import note_limits
-from render.preview.fingerprint import note_fingerprint
+from render.preview.fingerprint import note_fingerprint, record_index, with_files
+from render.registers.history import Header, Subject
 from render.renderer import Checked, Renderer
 from render.report import display_path as display
 from render.settings import Settings
@@ -70,6 +71,8 @@ class NoteView:
     summary: dict[str, str] = field(default_factory=dict)
     #: What the house's registers and the record say of the note (its last valid check).
     registers: dict[str, Any] = field(default_factory=dict)
+    #: The files the approvals of its earlier notes cover, as its last check hashed them.
+    history_files: dict[Path, str | None] = field(default_factory=dict)
     version: int = 0
 
     @property
@@ -173,6 +176,9 @@ class Notes:
         self.renderer = Renderer(today=today, settings=self.settings)
         self.fingerprints = Fingerprints()
         self.views: dict[str, NoteView] = {}
+        #: The notes' resolved paths, the record (see :meth:`record`), found again at each scan.
+        self._record: list[Path] = []
+        self._index: dict[Subject, list[Header]] = {}
 
     # -- the folder --------------------------------------------------------------------------
 
@@ -191,7 +197,16 @@ class Notes:
         removed = sorted(set(self.views) - set(views))
         # Replaced whole: the event loop may be iterating over the old dictionary.
         self.views = views
+        self._record = [view.path.resolve() for view in views.values()]
+        # Each pass starts with a scan: the record's headers are read once for the pass.
+        self._index = record_index(self.fingerprints, self._record, self.settings)
         return added, removed
+
+    def record(self) -> list[Path]:
+        """The publication record a note's history is read from: every note of the folder
+        previewed, in its subfolders too, as ``render build`` and ``render check`` of the
+        folder read it (docs/compliance.md)."""
+        return self._record
 
     def house_folders(self) -> set[Path]:
         return {view.house for view in self.views.values() if view.house is not None}
@@ -214,12 +229,14 @@ class Notes:
         view.fingerprint = None
         for _ in range(ATTEMPTS):
             house = view.house
-            before = self._fingerprint(view, house)
+            before = self._inputs(view, house)
             self._render(view)
             # The inputs read must be the inputs fingerprinted, or a later edit would be missed;
             # a note now using another house is rendered again with that house fingerprinted.
-            if view.house == house and before == self._fingerprint(view, house):
-                view.fingerprint = before
+            if view.house == house and before == self._inputs(view, house):
+                # The earlier notes' files as the render hashed them: one changed since then
+                # makes the next fingerprint differ.
+                view.fingerprint = before and with_files(before, view.history_files)
                 break
         view.state = self._state(view)
         return view.state != old
@@ -315,9 +332,19 @@ class Notes:
     # -- internals ---------------------------------------------------------------------------
 
     def _fingerprint(self, view: NoteView, house: Path | None) -> str | None:
+        """The note's fingerprint now, the files its earlier notes' approvals cover included."""
+        inputs = self._inputs(view, house)
+        if inputs is None:
+            return None
+        files = {path: self.fingerprints.file(path) for path in view.history_files}
+        return with_files(inputs, files)
+
+    def _inputs(self, view: NoteView, house: Path | None) -> str | None:
         try:
             # The note's render.toml is among the inputs: it decides which houses it may use.
-            return note_fingerprint(self.fingerprints, view.path, house, self.today, self.settings)
+            return note_fingerprint(
+                self.fingerprints, view.path, house, self.today, self.settings, self._index
+            )
         except OSError:
             return None
 
@@ -335,10 +362,12 @@ class Notes:
 
     def _check_and_render(self, view: NoteView, where: str) -> None:
         try:
-            checked = self.renderer.check(view.path, where)
+            checked = self.renderer.check(view.path, where, self.record())
         except Exception as exc:
             view.problems, view.checked = [_bug_problem(exc, where)], None
+            view.history_files = {}
             return
+        view.history_files = dict(checked.history.files) if checked.history else {}
         view.house = checked.profile.folder if checked.profile else None
         if checked.source is not None:
             view.summary = _summary(checked)

@@ -1,7 +1,8 @@
 """History from the notes themselves: a note's earlier approved notes on its subject.
 
-The approved notes of the folder being built are the publication record; no other state is
-kept. A note's previous rating, its related reports and its rating and target-price history
+The approved notes are the publication record; no other state is kept. The record is the
+same for every front end: the notes given (found in the folders named on the command line, or
+the folder the preview shows) and the note's own folder (:func:`record_of`). A note's previous rating, its related reports and its rating and target-price history
 all come from the earlier notes on the same subject (a company by its ticker, an industry by
 its name) that are approved and unchanged since (docs/compliance.md).
 
@@ -106,16 +107,18 @@ def folder_notes(folder: Path) -> list[Path]:
 def record_of(
     note: Path, batch: Iterable[Path] = (), siblings: list[Path] | None = None
 ) -> list[Path]:
-    """The notes a note's history is read from: the notes built with it (``render build
-    FOLDER``'s) and the notes of its own folder (``siblings``, listed if not given), itself
-    aside.
+    """The notes a note's history is read from: the notes given with it (``batch``: those
+    ``render build`` and ``render check`` found on their command line, the preview's whole
+    folder) and the notes of its own folder (``siblings``, listed if not given), itself aside.
+
+    Every path is taken as resolved (the callers resolve each once, not once per note: with a
+    folder of hundreds of notes that was most of ``render check``'s time); only the note's own
+    path is resolved here.
 
     >>> record_of(Path("/nowhere/note.md"), [Path("/elsewhere/a.md")])
     [PosixPath('/elsewhere/a.md')]
     """
-    found: dict[Path, None] = {}
-    for path in [*batch, *(folder_notes(note.parent) if siblings is None else siblings)]:
-        found[_resolved(path)] = None
+    found = dict.fromkeys([*batch, *(folder_notes(note.parent) if siblings is None else siblings)])
     found.pop(_resolved(note), None)
     return list(found)
 
@@ -252,6 +255,9 @@ def may_feed(path: Path, text: str, before: dt.date, subject: Subject) -> bool:
 #: memo holds across renderers of one process (a preview, a worker, a test session).
 _HEADERS: dict[tuple[Path, str], Header | None] = {}
 _HEADERS_MAX = 20_000
+#: Front matters glanced at and not parsed (see :func:`may_feed`), by file and content hash: a
+#: record of hundreds of notes is glanced at once per note checked, and reading is what costs.
+_GLANCED: dict[tuple[Path, str], str | None] = {}
 
 
 class Record:
@@ -286,13 +292,17 @@ class Record:
             return self._known[key]
         if key in _HEADERS:
             return _HEADERS[key]
-        text = front_text(path, limits)
+        text = _GLANCED[key] if key in _GLANCED else front_text(path, limits)
         if text is None:
             header = None
         elif (
             before is not None and subject is not None and not may_feed(path, text, before, subject)
         ):
-            return None  # not read, so not remembered
+            if len(_GLANCED) >= _HEADERS_MAX:
+                _GLANCED.clear()
+            if len(text) < 65_536:  # a front matter, not a whole note of data
+                _GLANCED[key] = text  # not parsed, so no header to remember
+            return None
         else:
             data = parse_front(path, text, limits)
             header = header_of(path, data) if data is not None else None

@@ -837,3 +837,52 @@ def test_a_bug_rendering_a_single_note_exits_3_with_its_traceback(
     # The last good output and its entry stay, as they still match each other.
     assert (here / "dist" / "note-1.pdf").read_bytes() == before
     assert not verify(here / "dist").problems
+
+
+#: Every kind of file a note reads besides itself, as (the note, the file, an edit of it).
+HENGTONG = "2026-04-15-hengtong-upgrade"
+EARLIER = "2026-01-22-hengtong-annual-preview"
+READ = {
+    "prices CSV": (HENGTONG, "notes/data/hengtong-prices.csv", "37.62", "30.62"),
+    "chart CSV": (HENGTONG, "notes/data/hengtong-quarterly.csv", "2025Q1,2.1", "2025Q1,2.6"),
+    "forecast file": (
+        "2026-05-06-lanfeng-earnings",
+        "notes/data/lanfeng-forecast.yaml",
+        "eps: [0.15",
+        "eps: [0.16",
+    ),
+    "data file": (
+        "2026-05-06-lanfeng-earnings-en",
+        "notes/data/lanfeng-data-en.json",
+        '"target_price": 32.00',
+        '"target_price": 33.00',
+    ),
+    "roster": (HENGTONG, "houses/example/analysts.yaml", "000-0000 1202", "000-0000 1299"),
+    "register": (HENGTONG, "houses/example/disclosures.yaml", "重要关系披露", "关系披露"),
+    "earlier note": (HENGTONG, f"notes/{EARLIER}.md", "title: ", "title: 修订："),
+}
+
+
+def test_a_note_is_rebuilt_when_any_file_it_reads_changes(here: Path) -> None:
+    notes = here / "notes"
+    (notes / "note.md").unlink()
+    shutil.copytree(ROOT / "examples" / "notes" / "data", notes / "data")
+    shutil.copytree(ROOT / "examples" / "notes" / "figures", notes / "figures")
+    for key in {key for key, *_ in READ.values()} | {EARLIER}:
+        shutil.copy(ROOT / "examples" / "notes" / f"{key}.md", notes / f"{key}.md")
+    paths = sorted(notes.glob("*.md"))
+    options = BuildOptions(output=here / "dist", formats=("html",), today=TODAY)
+    summary = build(paths, options, executor=batch.InProcess(), root=here)
+    assert summary.count("built") == len(paths), [o.problems for o in summary.outcomes]
+
+    def reasons() -> dict[str, str | None]:
+        steps = batch.plan(paths, options, Manifest.load(here / "dist"), here)
+        return {step.job.key: step.reason for step in steps}
+
+    assert set(reasons().values()) == {None}
+    for what, (key, name, old, new) in READ.items():
+        before = (here / name).read_bytes()
+        edit(here / name, old, new)
+        assert reasons()[key] is not None, what
+        (here / name).write_bytes(before)
+        assert reasons()[key] is None, what

@@ -164,7 +164,9 @@ def _main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
 def test_a_bug_says_so_shows_the_traceback_and_exits_3(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken_check(self: Renderer, path: Path, display: str | None = None) -> None:
+    def broken_check(
+        self: Renderer, path: Path, display: str | None = None, batch: object = ()
+    ) -> None:
         raise RuntimeError("a bug in the checker")
 
     # The bug is planted in the renderer, so this tests the command's handling of bugs.

@@ -106,3 +106,24 @@ def test_the_data_files_notes_name_are_not_notes(tmp_path: Path) -> None:
     assert _found(tmp_path) == ["a.md", "b.json", "c.yaml", "data/other.yaml"]
     # Named on the command line, a data file is taken as given (and its check says what it is).
     assert _found(tmp_path, tmp_path / "data" / "forecast.yaml") == ["data/forecast.yaml"]
+
+
+def test_a_note_a_body_mentions_is_still_a_note(tmp_path: Path) -> None:
+    # Only a Markdown note's front matter names data files: its prose may cite another note.
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: A\n---\n\nEarlier note: b.json\n\nSee: c.yaml\n", encoding="utf-8"
+    )
+    (tmp_path / "b.json").write_text('{"title": "B"}', encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("title: C\n", encoding="utf-8")
+    assert _found(tmp_path) == ["a.md", "b.json", "c.yaml"]
+
+
+def test_data_files_named_in_quotes_with_spaces_or_capitals_are_not_notes(tmp_path: Path) -> None:
+    _touch(tmp_path, "data/my forecast.yaml", "data/Results.JSON", "data/x.yml", "d.md")
+    (tmp_path / "a.md").write_text(
+        "\ufeff---\r\nforecast: 'data/my forecast.yaml'\r\nresults: data/Results.JSON  # Q1\r\n"
+        "---\r\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.json").write_text('{"data": "data/x.yml"}', encoding="utf-8")
+    assert _found(tmp_path) == ["a.md", "b.json", "d.md"]

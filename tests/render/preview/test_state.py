@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import time
 from pathlib import Path
@@ -307,3 +308,40 @@ def test_the_state_follows_the_register_the_roster_and_an_earlier_note(
     assert [e["note"] for e in view.state["earlier"]] == [HENGTONG[0]]
     assert view.page is not None and "annual-preview.html" not in view.page[1]
     assert company.refresh(UPGRADE) is False
+
+
+def test_an_earlier_note_in_another_folder_and_its_files_refresh_the_later_one(
+    workspace: Path,
+) -> None:
+    from render.registers.approve import approve
+    from tests.render.registers.test_history import PREVIEW, UPGRADE, nested_record
+
+    later = nested_record(workspace / "notes")
+    preview = Notes(workspace / "notes", today=TODAY)
+    preview.scan()
+    rel = f"2026q2/{later.name}"
+
+    def earlier() -> list[str]:
+        return [e["note"] for e in preview.views[rel].state["earlier"]]
+
+    preview.refresh(rel)
+    assert earlier()[0] == f"2026q1/{UPGRADE}"
+    assert preview.is_current(rel) and not preview.refresh(rel)
+    # The upgrade's price file (its digest covers it) changed: its approval is stale now.
+    prices = workspace / "notes" / "2026q1" / "data" / "hengtong-prices.csv"
+    before = prices.read_bytes()
+    edit(prices, "37.62", "30.62")
+    assert not preview.is_current(rel) and preview.refresh(rel)
+    assert f"2026q1/{UPGRADE}" not in earlier()
+    prices.write_bytes(before)
+    assert preview.refresh(rel) and earlier()[0] == f"2026q1/{UPGRADE}"
+    # Its approval undone (the note itself changed) also counts.
+    edit(workspace / "notes" / "2026q1" / UPGRADE, "status: approved", "status: draft")
+    assert preview.refresh(rel) and f"2026q1/{UPGRADE}" not in earlier()
+    # A new earlier note there, approved: the record changed.
+    newer = workspace / "notes" / "2026q1" / "2026-04-20-hengtong-copy.md"
+    shutil.copy(EXAMPLES / PREVIEW, newer)
+    edit(newer, "date: 2026-01-22", "date: 2026-04-20")
+    approve(Renderer(today=TODAY), newer, newer.name, "wang-shuyi", dt.datetime.now(dt.UTC))
+    preview.scan()
+    assert preview.refresh(rel) and earlier()[0] == f"2026q1/{newer.name}"

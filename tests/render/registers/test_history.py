@@ -318,3 +318,55 @@ def test_a_new_earlier_note_rebuilds_the_later_one(notes: Path, tmp_path: Path) 
     assert reasons["2026-04-15-hengtong-upgrade"] == "an earlier note on its subject changed"
     assert reasons["2026-01-22-hengtong-annual-preview"] is None
     assert reasons["2026-02-01-hengtong-copy"] == "new"
+
+
+def nested_record(notes: Path) -> Path:
+    """The three approved company notes in ``notes/2026q1`` (the upgrade with its figure and
+    price file), and in ``notes/2026q2`` a later draft on the ticker that writes a previous
+    rating only the first folder contradicts. Returns the later note."""
+    (notes / "note.md").unlink()
+    first = notes / "2026q1"
+    first.mkdir()
+    shutil.copytree(EXAMPLES / "figures", first / "figures")
+    # Without the other company's data files: no note here names them, so they are no data.
+    shutil.copytree(EXAMPLES / "data", first / "data", ignore=shutil.ignore_patterns("lanfeng*"))
+    for name in (INITIATION, PREVIEW, UPGRADE):
+        shutil.copy(EXAMPLES / name, first / name)
+    (notes / "2026q2").mkdir()
+    later = notes / "2026q2" / "2026-05-01-hengtong-update.md"
+    shutil.copy(EXAMPLES / PREVIEW, later)
+    edit(later, "date: 2026-01-22", "date: 2026-05-01")
+    edit(later, "  value: 增持", "  value: 增持\n  previous: 增持")
+    edit(later, "status: approved", "status: draft")
+    return later
+
+
+def test_check_build_and_preview_read_the_same_record(workspace: Path, tmp_path: Path) -> None:
+    from render.preview.state import Notes
+    from tests.render.batch.test_build import run
+
+    later = nested_record(workspace / "notes")
+    # The record is the folder given: its subfolders too, for check as for build.
+    checked = run("check", str(workspace / "notes"))
+    assert checked.exit_code == 0, checked.output
+    [line] = [line for line in checked.output.splitlines() if "previous_rating" in line]
+    assert line.startswith(str(later)) and UPGRADE in line
+    # Given the later note's folder alone, the record is that folder: nothing contradicts it.
+    assert "previous_rating" not in run("check", str(later.parent)).output
+    assert "previous_rating" not in run("check", str(later)).output
+
+    out = tmp_path / "out"
+    paths = sorted((workspace / "notes").rglob("2*.md"))
+    options = BuildOptions(output=out, formats=("html",), today=TODAY)
+    summary = build(paths, options, executor=InProcess(), root=tmp_path)
+    assert summary.count("built") == 4, [o.problems for o in summary.outcomes]
+    html = (out / f"{later.stem}.html").read_text("utf-8")
+    assert f'href="{UPGRADE.removesuffix(".md")}.html"' in html
+
+    preview = Notes(workspace / "notes", today=TODAY)
+    preview.scan()
+    rel = f"2026q2/{later.name}"
+    preview.refresh(rel)
+    earlier = [e["note"] for e in preview.views[rel].state["earlier"]]
+    assert earlier == [f"2026q1/{name}" for name in (UPGRADE, PREVIEW, INITIATION)]
+    assert preview.views[rel].state["problems"][0]["code"] == "registers.previous_rating"
