@@ -342,6 +342,7 @@ def test_an_earlier_note_in_another_folder_and_its_files_refresh_the_later_one(
     newer = workspace / "notes" / "2026q1" / "2026-04-20-hengtong-copy.md"
     shutil.copy(EXAMPLES / PREVIEW, newer)
     edit(newer, "date: 2026-01-22", "date: 2026-04-20")
+    edit(newer, "date: 2026-01-21", "date: 2026-04-17")  # a price of its week (data.price_age)
     approve(Renderer(today=TODAY), newer, newer.name, "wang-shuyi", dt.datetime.now(dt.UTC))
     preview.scan()
     assert preview.refresh(rel) and earlier()[0] == f"2026q1/{newer.name}"

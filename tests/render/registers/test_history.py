@@ -336,6 +336,7 @@ def nested_record(notes: Path) -> Path:
     later = notes / "2026q2" / "2026-05-01-hengtong-update.md"
     shutil.copy(EXAMPLES / PREVIEW, later)
     edit(later, "date: 2026-01-22", "date: 2026-05-01")
+    edit(later, "date: 2026-01-21", "date: 2026-04-30")  # a price of its week (data.price_age)
     edit(later, "  value: 增持", "  value: 增持\n  previous: 增持")
     edit(later, "status: approved", "status: draft")
     return later
