@@ -217,9 +217,9 @@ LAZY = (
 )
 
 
-def _after_check(note: Path) -> dict[str, Any]:
-    """What a fresh interpreter holds after checking ``note``: of the modules in :data:`LAZY`,
-    those imported; whether Pillow is; of the Pydantic models, those built; the Pydantic
+def after_check(note: Path, watched: tuple[str, ...] = LAZY) -> dict[str, Any]:
+    """What a fresh interpreter holds after checking ``note``: of the modules ``watched`` (by
+    name prefix; :data:`LAZY` unless given), those imported; whether Pillow is; of the Pydantic models, those built; the Pydantic
     plugins looked for (None: never looked for)."""
     script = (
         "import json, sys\n"
@@ -230,7 +230,7 @@ def _after_check(note: Path) -> dict[str, Any]:
         "    main()\n"
         "except SystemExit as exc:\n"
         "    assert exc.code == 0, exc.code\n"
-        f"lazy = {LAZY!r}\n"
+        f"lazy = {watched!r}\n"
         "models = [m for m in sys.modules.values() if getattr(m, '__name__', '')"
         ".startswith('schemas.')]\n"
         "built = {f'{c.__module__}.{c.__qualname__}' for m in models for c in vars(m).values()\n"
@@ -270,10 +270,10 @@ def test_check_lays_nothing_out_and_never_imports_weasyprint(tmp_path: Path) -> 
         ),
         encoding="utf-8",
     )
-    with_figure = _after_check(shown)
+    with_figure = after_check(shown)
     assert with_figure["pillow"], "the check opens the figures"
     assert with_figure["modules"] == []
-    without = _after_check(plain)
+    without = after_check(plain)
     assert not without["pillow"] and without["modules"] == []
     # Models are built when first used (defer_build): only those a check validates with.
     assert "schemas.note.NoteBase" not in without["built"]

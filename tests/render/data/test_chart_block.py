@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from render.settings import Limits
 from schemas.problems import Problem
 from schemas.rules import message
 from tests.pdftools import page_texts, squash
+from tests.render.cli.test_app_check import after_check
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples" / "notes"
@@ -248,23 +247,5 @@ def test_the_review_digest_and_the_archive_see_a_charts_data_file() -> None:
 
 def test_check_imports_no_plotting_library() -> None:
     """``render check`` draws the note's charts (its HTML stage) with no plotting library."""
-    script = (
-        "import sys\n"
-        "from render.cli.app import main\n"
-        f"sys.argv = ['render', 'check', {str(COMPANY)!r}]\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as exc:\n"
-        "    assert exc.code == 0, exc.code\n"
-        "plotting = ('matplotlib', 'plotly', 'pygal', 'vl_convert', 'altair', 'bokeh', 'PIL')\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in (*plotting, 'weasyprint')))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    plotting = ("matplotlib", "plotly", "pygal", "vl_convert", "altair", "bokeh", "PIL")
+    assert after_check(COMPANY, (*plotting, "weasyprint"))["modules"] == []
