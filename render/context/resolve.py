@@ -38,18 +38,15 @@ class Resolved:
     risk: Any
 
 
-def resolve(note: Note, house: House, history: History | None = None) -> Resolved:
+def resolve(note: Note, house: House) -> Resolved:
     """Look up the note's market, ratings and risk level in its (already validated) house.
 
-    The previous rating is the record's (the latest earlier approved note on the subject) when
-    it has one, else the one the note writes.
+    The previous rating is the note's, which the check has made the record's (the latest
+    earlier approved note on the subject) when there is one.
     """
     scale = house.scale(note.subject.kind)
     rating = scale.find(note.rating.value)
-    latest = history.latest if history else None
-    previous = latest.rating if latest else None
-    if previous is None and note.rating.previous:
-        previous = scale.find(note.rating.previous)
+    previous = scale.find(note.rating.previous) if note.rating.previous else None
     return Resolved(
         locale=note.locale or house.default_locale,
         market=house.find_market(note.subject.market),
@@ -75,7 +72,7 @@ def build_context(
 ) -> dict[str, Any]:
     """Everything a template may print, each text already in the note's locale."""
     house = profile.house
-    found = resolve(note, house, history)
+    found = resolve(note, house)
     locale = found.locale
     _ = translations.gettext
 
