@@ -8,17 +8,8 @@ from pathlib import Path
 
 from render.errors import UsageError
 from render.load.houses import HOUSE_FILE
-from render.load.note import FRONT_MATTER, NOTE_SUFFIXES
-
-
-def _is_note(path: Path) -> bool:
-    return (
-        path.suffix.lower() in NOTE_SUFFIXES
-        and not path.name.startswith((".", "_"))
-        and not path.name.upper().startswith("README")
-        and path.name != HOUSE_FILE
-    )
-
+from render.load.note import FRONT_MATTER
+from render.registers.history import is_note_file
 
 #: A value naming a data file in a note (``forecast: data/forecast.yaml``, ``"data": "x.json"``,
 #: ``data: 'my data.yml'``): after a key's colon, quoted or bare, to the end of the value.
@@ -101,7 +92,7 @@ def find_notes(paths: list[Path], exclude: Iterable[Path] = ()) -> list[Path]:
                     continue
                 if candidate.name == MANIFEST_NAME and is_output_folder(candidate.parent):
                     continue
-                if candidate.is_file() and _is_note(candidate):
+                if candidate.is_file() and is_note_file(candidate):
                     searched.append(candidate)
                     found.append(candidate)
         elif path.exists():
