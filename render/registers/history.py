@@ -258,6 +258,22 @@ _HEADERS_MAX = 20_000
 #: Front matters glanced at and not parsed (see :func:`may_feed`), by file and content hash: a
 #: record of hundreds of notes is glanced at once per note checked, and reading is what costs.
 _GLANCED: dict[tuple[Path, str], str | None] = {}
+#: How many characters of glanced front matter the memo holds at most: a long-lived preview
+#: sees every edit as new content, and a count alone would let 64 KB entries add up to gigabytes.
+GLANCED_BUDGET = 8 * 1024 * 1024
+_glanced_size = 0
+
+
+def _remember_glanced(key: tuple[Path, str], text: str) -> None:
+    """Keep a glanced front matter, starting the memo afresh when it would pass its budget."""
+    global _glanced_size
+    if len(text) >= 65_536:
+        return  # a front matter, not a whole note of data
+    if _glanced_size + len(text) > GLANCED_BUDGET or len(_GLANCED) >= _HEADERS_MAX:
+        _GLANCED.clear()
+        _glanced_size = 0
+    _GLANCED[key] = text
+    _glanced_size += len(text)
 
 
 class Record:
@@ -298,10 +314,7 @@ class Record:
         elif (
             before is not None and subject is not None and not may_feed(path, text, before, subject)
         ):
-            if len(_GLANCED) >= _HEADERS_MAX:
-                _GLANCED.clear()
-            if len(text) < 65_536:  # a front matter, not a whole note of data
-                _GLANCED[key] = text  # not parsed, so no header to remember
+            _remember_glanced(key, text)  # not parsed, so no header to remember
             return None
         else:
             data = parse_front(path, text, limits)

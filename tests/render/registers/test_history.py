@@ -371,3 +371,19 @@ def test_check_build_and_preview_read_the_same_record(workspace: Path, tmp_path:
     earlier = [e["note"] for e in preview.views[rel].state["earlier"]]
     assert earlier == [f"2026q1/{name}" for name in (UPGRADE, PREVIEW, INITIATION)]
     assert preview.views[rel].state["problems"][0]["code"] == "registers.previous_rating"
+
+
+def test_the_glanced_front_matters_stay_within_their_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from render.registers import history as module
+
+    monkeypatch.setattr(module, "_GLANCED", {})
+    monkeypatch.setattr(module, "_glanced_size", 0)
+    monkeypatch.setattr(module, "GLANCED_BUDGET", 10_000)
+    for i in range(25):
+        module._remember_glanced((Path(f"n{i}.md"), str(i)), "x" * 1_000)
+        assert sum(len(t or "") for t in module._GLANCED.values()) <= 10_000
+    assert len(module._GLANCED) == 5  # started afresh at the 21st, which is kept
+    module._remember_glanced((Path("big.md"), "b"), "x" * 70_000)
+    assert (Path("big.md"), "b") not in module._GLANCED  # a whole note of data is not kept
