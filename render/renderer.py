@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import jinja2
 from jinja2 import Environment
@@ -35,7 +35,9 @@ from render.load.data_files import include_data_files, unread_keys
 from render.load.houses import HouseProfile, find_house, load_house
 from render.load.note import Source, load_note
 from render.load.report_types import find_report_type
+from render.pdf.attachments import attachments
 from render.pdf.confine import Confinement
+from render.pdf.job import Archival, PdfJob, PdfResult
 from render.registers.history import History, Record, contradiction, history, record_of
 from render.registers.judge import Verdict, judge, prepare
 from render.registers.judge import context as register_context
@@ -51,7 +53,6 @@ from schemas.rules import Quoted, Text, reading
 from schemas.rules.rendering import TEMPLATE
 
 if TYPE_CHECKING:
-    from render.pdf.archive import Archival
     from render.pdf.writer import PdfWriter
 
 Format = Literal["pdf", "html"]
@@ -501,36 +502,46 @@ class Renderer:
         template = note.report_type.template or note.template
         return render_html(env, template, context, profile)
 
-    def render_checked(self, checked: Checked, formats: tuple[Format, ...] = ("pdf",)) -> Rendered:
+    def render_checked(
+        self,
+        checked: Checked,
+        formats: tuple[Format, ...] = ("pdf",),
+        pdf_stage: PdfStage | None = None,
+    ) -> Rendered:
+        """Lay out a checked note; its PDF by ``pdf_stage`` if given (a process started ahead),
+        else in this process."""
         profile = checked.profile
         assert checked.note is not None and profile is not None
         html = checked.html if checked.html is not None else self._html(checked)
         rendered = Rendered(checked, html)
         if "pdf" in formats:
-            # Imported here: checking a note (``render check``, the preview's HTML view) lays
-            # nothing out, and WeasyPrint's import is most of a second.
-            from render.pdf.fidelity import FidelityCheck
-            from render.pdf.writer import PdfWriter
+            if pdf_stage is None:
+                # Imported here: checking a note (``render check``, the preview's HTML view)
+                # lays nothing out, and WeasyPrint's import is most of a second.
+                from render.pdf.writer import PdfWriter
 
-            if self._pdf is None:
-                self._pdf = PdfWriter()
-            confinement = Confinement(checked.path.parent, profile.folder)
+                if self._pdf is None:
+                    self._pdf = PdfWriter()
+                pdf_stage = self._pdf
             assert checked.source is not None
-            # What is laid out is compared with the note: a difference fails it, located.
-            check = FidelityCheck(checked.source, checked.note, checked.display)
-            css = (profile.stylesheet, display_path(profile.stylesheet))
-            archival = self._archival(checked)
-            result = self._pdf.write(
-                html, checked.path.parent, confinement, checked.display, check, css, archival
+            job = PdfJob(
+                html,
+                checked.path.parent,
+                Confinement(checked.path.parent, profile.folder),
+                checked.display,
+                checked.source,
+                # What is laid out is compared with the note: a difference fails it, located.
+                checked.note.model_dump(),
+                (profile.stylesheet, display_path(profile.stylesheet)),
+                self._archival(checked),
             )
+            result = pdf_stage.lay_out(job)
             rendered.pdf, rendered.pages = result.data, result.pages
             rendered.problems = result.problems
         return rendered
 
     def _archival(self, checked: Checked) -> Archival:
         """The note's PDF variant (``--pdf-variant``, else its house's) and attached files."""
-        from render.pdf.archive import Archival, attachments
-
         note, profile = checked.note, checked.profile
         assert note is not None and profile is not None
         variant = self.settings.pdf_variant or profile.house.pdf_variant
@@ -541,4 +552,11 @@ class Renderer:
         return Archival(variant, created, attachments(note, profile, checked.path))
 
 
-__all__ = ["Checked", "Rendered", "Renderer", "UserError"]
+class PdfStage(Protocol):
+    """What lays out a PDF job: a :class:`~render.pdf.writer.PdfWriter` in this process, or a
+    :class:`~render.pdf.ahead.PdfProcess` in another."""
+
+    def lay_out(self, job: PdfJob) -> PdfResult: ...
+
+
+__all__ = ["Checked", "PdfStage", "Rendered", "Renderer", "UserError"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import os
 import time
 import traceback
@@ -46,6 +47,7 @@ from render.batch.worker import (
 )
 from render.errors import UsageError
 from render.load.config import ConfigError, check_configs, note_limits, note_settings
+from render.pdf.ahead import PdfProcess, worth_starting
 from render.registers.history import Header, Record, Subject, folder_notes
 from render.report import display_path
 from render.settings import Limits, Settings
@@ -374,20 +376,29 @@ def build(
                     reporter.finished(outcomes[step.job.key])
             if todo:
                 own = executor is None
+                call: Callable[[Job], Result] = build_note
+                ahead: PdfProcess | None = None
                 if own and len(todo) == 1:
                     # One note: rendered here, as a worker would, rather than starting a pool
-                    # whose fork server would import everything again (1.6x the render alone).
+                    # whose fork server would import everything again (1.6x the render alone);
+                    # in a cold process its PDF is laid out by a process that imports WeasyPrint
+                    # on the second core meanwhile.
                     pool: Executor = InProcess()
+                    if "pdf" in options.formats and worth_starting():
+                        ahead = PdfProcess()
+                        call = functools.partial(build_note, pdf_stage=ahead)
                 elif own:
                     pool = local_pool(max(1, min(jobs or cores(), len(todo))))
                 else:
                     assert executor is not None
                     pool = executor
                 try:
-                    _run(pool, todo, manifest, options, reporter, outcomes)
+                    _run(pool, todo, manifest, options, reporter, outcomes, call)
                 finally:
                     if own:
                         pool.shutdown(wait=True, cancel_futures=True)
+                    if ahead is not None:
+                        ahead.close()
         finally:
             reporter.stop()
     ordered = [outcomes[s.job.key] for s in steps if s.job.key in outcomes]
@@ -420,9 +431,10 @@ def _run(
     options: BuildOptions,
     reporter: Reporter,
     outcomes: dict[str, Outcome],
+    call: Callable[[Job], Result] = build_note,
 ) -> None:
     """Submit every job, and record each result as it comes, in whatever order they finish."""
-    futures: dict[Future[Result], Step] = {pool.submit(build_note, s.job): s for s in todo}
+    futures: dict[Future[Result], Step] = {pool.submit(call, s.job): s for s in todo}
     try:
         for future in as_completed(futures):
             step = futures[future]

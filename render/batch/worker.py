@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
     from multiprocessing.process import BaseProcess
 
-    from render.renderer import Renderer
+    from render.renderer import PdfStage, Renderer
     from schemas.manifest import Inputs
 
 Format = Literal["pdf", "html", "rixml"]
@@ -261,9 +261,13 @@ def _guarded(job: Job, body: Callable[[Job], Result]) -> Result:
     return result
 
 
-def build_note(job: Job) -> Result:
-    """Check and render one note in this process, within its time limit; never raises."""
-    return _guarded(job, _build)
+def build_note(job: Job, pdf_stage: PdfStage | None = None) -> Result:
+    """Check and render one note in this process, within its time limit; never raises.
+
+    ``pdf_stage`` lays out its PDF (a process started ahead, :mod:`render.pdf.ahead`); the
+    note's time limit covers it too: a layout over the limit is stopped with its process.
+    """
+    return _guarded(job, functools.partial(_build, pdf_stage=pdf_stage))
 
 
 def render_pdf(job: Job) -> Result:
@@ -285,7 +289,7 @@ def _pdf(job: Job) -> Result:
     return Result(job.key, job.display, True, problems, outputs, rendered.pages)
 
 
-def _build(job: Job) -> Result:
+def _build(job: Job, pdf_stage: PdfStage | None = None) -> Result:
     renderer = _renderer(job)
     if _BUILD[0] != job.build:
         # A Dask worker outlives builds; fonts installed since the last one must be seen.
@@ -315,7 +319,7 @@ def _build(job: Job) -> Result:
     try:
         # The renderer lays out PDF and HTML; the RIXML is written from the note below.
         laid_out = tuple(f for f in job.formats if f != "rixml")
-        rendered = renderer.render_checked(checked, laid_out)  # type: ignore[arg-type]
+        rendered = renderer.render_checked(checked, laid_out, pdf_stage)  # type: ignore[arg-type]
     except UserError as exc:
         return Result(job.key, job.display, ok=False, problems=problems + exc.problems)
     inputs = hashing.result()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -44,9 +45,10 @@ class _Block:
 class FidelityCheck:
     """Compares a laid-out document with the note it was made from (see :meth:`__call__`)."""
 
-    def __init__(self, source: Source, note: Any, display: str) -> None:
+    def __init__(self, source: Source, fields: Mapping[str, Any], display: str) -> None:
         self.source = source
-        self.note = note
+        #: The note's fields as plain data (``model_dump()``): mappings, lists and values.
+        self.fields = fields
         self.display = display
 
     def __call__(self, html: HTML, document: Document, logged: list[Logged]) -> list[Problem]:
@@ -158,9 +160,18 @@ class FidelityCheck:
 
     def _field_text(self, loc: Loc) -> str:
         """The note's text of a field, as the model holds it (offsets count into it)."""
-        value: Any = self.note
+        value: Any = self.fields
         for part in loc:
-            value = value[part] if isinstance(part, int) else getattr(value, str(part), None)
+            if isinstance(value, Mapping):
+                value = value.get(str(part))
+            elif (
+                isinstance(value, (list, tuple))
+                and isinstance(part, int)
+                and 0 <= part < len(value)
+            ):
+                value = value[part]
+            else:
+                return ""
         return value if isinstance(value, str) else ""
 
     def _find(self, block: _Block, snippet: str) -> int:

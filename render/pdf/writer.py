@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from weasyprint import HTML, Document
@@ -16,8 +17,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from render.errors import UserError
-from render.pdf.archive import Archival
+from render.pdf import archive
 from render.pdf.confine import Confinement, Refused
+from render.pdf.job import Archival, PdfJob, PdfResult
 from schemas.problems import Problem, Severity
 from schemas.rules import Quoted, Text
 from schemas.rules.rendering import GLYPH, LAYOUT, RESOURCE, STYLE
@@ -42,19 +44,21 @@ class Logged:
 Check = Callable[[HTML, Document, list[Logged]], list[Problem]]
 
 
-@dataclass
-class PdfResult:
-    data: bytes
-    pages: int
-    #: Warnings of the render (errors are raised): declarations WeasyPrint ignored, say.
-    problems: list[Problem] = field(default_factory=list)
-
-
 class PdfWriter:
     """Keeps WeasyPrint's font configuration warm across renders in one process."""
 
     def __init__(self) -> None:
         self.fonts = FontConfiguration()
+
+    def lay_out(self, job: PdfJob) -> PdfResult:
+        """Write a job's document, compared with its note after layout (see :meth:`write`)."""
+        # Imported here: the fidelity check imports this module for its Logged records.
+        from render.pdf.fidelity import FidelityCheck
+
+        check = FidelityCheck(job.source, job.fields, job.display)
+        return self.write(
+            job.html, job.base, job.confinement, job.display, check, job.house_css, job.archival
+        )
 
     def write(
         self,
@@ -84,8 +88,9 @@ class PdfWriter:
                 if archival is None or archival.plain:
                     data = document.write_pdf(pdf_identifier=False, pdf_tags=False)
                 else:
-                    archival.prepare(document)
-                    data = document.write_pdf(finisher=archival.finish, **archival.options())
+                    archive.prepare(archival, document)
+                    finish = functools.partial(archive.finish, archival)
+                    data = document.write_pdf(finisher=finish, **archive.write_options(archival))
             except FatalURLFetchingError as exc:
                 cause = exc.__cause__ or exc
                 why = cause.reason if isinstance(cause, Refused) else str(cause)

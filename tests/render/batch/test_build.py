@@ -817,6 +817,56 @@ def test_a_single_note_over_its_time_limit_is_stopped_in_the_calling_process(
     assert elapsed < 30, elapsed
 
 
+def _cold_build(here: Path, *args: str, cores: str | None = None) -> tuple[int, str]:
+    """``render build`` in a fresh process (``-X importtime``: its imports on stderr), on the
+    given cores; returns the exit status and what it printed."""
+    command = [sys.executable, "-X", "importtime", "-m", "render", "build", *args]
+    command += ["--today", TODAY.isoformat()]
+    if cores is not None:
+        command = ["taskset", "-c", cores, *command]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1700000000"}
+    done = subprocess.run(command, cwd=here, env=env, capture_output=True, text=True, timeout=300)
+    return done.returncode, done.stdout + done.stderr
+
+
+def _imported(stderr: str) -> set[str]:
+    return {
+        line.rsplit("|", 1)[1].strip() for line in stderr.splitlines() if "import time:" in line
+    }
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a process ahead needs a second core")
+def test_a_cold_single_note_build_lays_out_in_a_process_started_ahead(here: Path) -> None:
+    # WeasyPrint is imported on the second core while the note is checked; on one core (or in a
+    # warm process) the note is laid out in place. Both give the same bytes.
+    make_notes(here, 1)
+    status, ahead = _cold_build(here, "notes/note-1.md", "-o", "ahead")
+    assert status == 0, ahead
+    assert "render.pdf.ahead" in _imported(ahead) and "weasyprint" not in _imported(ahead)
+    status, in_place = _cold_build(here, "notes/note-1.md", "-o", "in-place", cores="0")
+    assert status == 0, in_place
+    assert "weasyprint" in _imported(in_place)
+    pdf = (here / "ahead" / "note-1.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and pdf == (here / "in-place" / "note-1.pdf").read_bytes()
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a process ahead needs a second core")
+def test_a_cold_single_note_over_its_time_limit_stops_its_process_ahead(here: Path) -> None:
+    [note] = make_notes(here, 1)
+    emphasis_storm(note)
+    config = here / "render.toml"
+    config.write_text(config.read_text() + "\n[limits]\nrender_seconds = 10\n", "utf-8")
+    started = time.monotonic()
+    status, output = _cold_build(here, "notes/note-1.md", "-o", "dist")
+    assert status == 1, output
+    assert "[render.timeout]" in output and "weasyprint" not in _imported(output)
+    assert time.monotonic() - started < 60
+    assert list((here / "dist").glob("*.pdf")) == []
+    # No layout is left running: no process of this test's folder outlives the build.
+    leftover = subprocess.run(["pgrep", "-f", "render.pdf.ahead"], capture_output=True, text=True)
+    assert leftover.stdout == "", leftover.stdout
+
+
 def test_a_bug_rendering_a_single_note_exits_3_with_its_traceback(
     here: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -235,7 +235,7 @@ def test_the_html_edition_carries_the_figure() -> None:
 
 
 def test_the_review_digest_and_the_archive_see_a_charts_data_file() -> None:
-    from render.pdf.archive import attachments
+    from render.pdf.attachments import attachments
     from render.registers.review import data_files
 
     checked = Renderer().check(COMPANY)

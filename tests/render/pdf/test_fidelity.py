@@ -86,7 +86,7 @@ def test_a_box_removed_after_layout_is_found(renderer: Renderer, note_file: Path
     source = HTML(string=rendered.html, base_url=str(note_file.parent))
     with captured():
         document = source.render()
-    check = FidelityCheck(checked.source, checked.note, "note.md")  # type: ignore[arg-type]
+    check = FidelityCheck(checked.source, checked.note.model_dump(), "note.md")  # type: ignore[union-attr]
     assert check(source, document, []) == []
     parents = [
         box

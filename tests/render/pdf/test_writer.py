@@ -14,7 +14,8 @@ from weasyprint.logger import LOGGER
 from render.context.i18n import translator
 from render.errors import UserError
 from render.pdf.confine import Confinement
-from render.pdf.writer import PdfResult, PdfWriter, captured
+from render.pdf.job import PdfResult
+from render.pdf.writer import PdfWriter, captured
 
 PAGE = "<html><body><p>One</p>{extra}</body></html>"
 BREAK = '<p style="break-before: page">Two</p><p style="break-before: page">Three</p>'

@@ -1,0 +1,132 @@
+"""A PDF process started ahead: it imports WeasyPrint on another core while the note is checked
+here, then lays out the one document it is sent.
+
+A cold ``render build note.md`` spends about half its time importing WeasyPrint and the other
+half checking the note and laying it out; the check needs none of WeasyPrint. Started first,
+the process imports it on the second core beside the check, so a one-note build takes about as
+long as raw WeasyPrint on the same HTML. It is worth starting only in a process that has not
+imported WeasyPrint yet and has a second core (:func:`worth_starting`); a warm process (a worker,
+the preview, a test session) lays out in place.
+
+The two processes speak pickle over a pair of pipes, both ends this program's own: the job
+(:class:`~render.pdf.job.PdfJob`, plain data) one way, the
+:class:`~render.pdf.job.PdfResult` or the note's problems back. Standard output stays the
+user's: nothing of the protocol can be mixed into what the command prints.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from render.errors import UserError
+
+if TYPE_CHECKING:
+    from render.pdf.job import PdfJob, PdfResult
+
+#: The folder ``render`` is imported from, first on the process's path: the same program lays
+#: out as checks, whether installed or run from a checkout.
+PROGRAM_ROOT = Path(__file__).resolve().parents[2]
+
+
+def worth_starting() -> bool:
+    """Whether a process ahead saves time here: WeasyPrint not imported yet, a second core."""
+    if "weasyprint" in sys.modules:
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return cores >= 2
+
+
+class PdfProcessError(RuntimeError):
+    """The PDF process failed in our code or died; carries what it said."""
+
+
+class PdfProcess:
+    """The child process, started at once; lays out one job (:meth:`lay_out`), then ends."""
+
+    def __init__(self) -> None:
+        job_read, job_write = os.pipe()
+        result_read, result_write = os.pipe()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(PROGRAM_ROOT), *filter(None, [env.get("PYTHONPATH")])]
+        )
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "render.pdf.ahead", str(job_read), str(result_write)],
+                pass_fds=(job_read, result_write),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                env=env,
+            )
+        finally:
+            os.close(job_read)
+            os.close(result_write)
+        self._jobs: BinaryIO = os.fdopen(job_write, "wb")
+        self._results: BinaryIO = os.fdopen(result_read, "rb")
+
+    def lay_out(self, job: PdfJob) -> PdfResult:
+        """The job's PDF, laid out in the child; a note's problems are raised as here."""
+        try:
+            pickle.dump(job, self._jobs, protocol=pickle.HIGHEST_PROTOCOL)
+            self._jobs.close()
+            kind, value = pickle.load(self._results)
+        except (OSError, EOFError, pickle.UnpicklingError) as exc:
+            self.close()
+            code = self._process.returncode
+            raise PdfProcessError(f"the PDF process ended (exit status {code}): {exc}") from None
+        except BaseException:
+            # The note's time is up (RenderTimeout), or the user interrupted: stop the layout.
+            self.close()
+            raise
+        self.close()
+        if kind == "problems":
+            raise UserError(value)
+        if kind == "crash":
+            raise PdfProcessError(f"the PDF process failed:\n{value}")
+        return value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """End the child (killed if it is still laying out) and close the pipes; idempotent."""
+        for stream in (self._jobs, self._results):
+            if not stream.closed:
+                stream.close()
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+
+
+def _serve(job_fd: int, result_fd: int) -> None:
+    """The child: import WeasyPrint at once, then lay out the one job that comes."""
+    # Ctrl+C reaches the whole process group: the parent stops this process itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from render.pdf.writer import PdfWriter
+
+    writer = PdfWriter()
+    with os.fdopen(job_fd, "rb") as jobs, os.fdopen(result_fd, "wb") as results:
+        try:
+            job = pickle.load(jobs)
+        except EOFError:
+            return  # the parent needed no PDF after all (the note failed its check)
+        answer: tuple[str, Any]
+        try:
+            answer = ("result", writer.lay_out(job))
+        except UserError as exc:
+            # Sent as its problems: an exception is pickled by its message alone.
+            answer = ("problems", exc.problems)
+        except Exception:
+            answer = ("crash", traceback.format_exc())
+        pickle.dump(answer, results, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]), int(sys.argv[2]))

@@ -1,0 +1,111 @@
+"""The PDF process started ahead: same bytes as in place, the note's problems, time limits, ends."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from render.batch.worker import RenderTimeout, deadline
+from render.errors import UserError
+from render.load.source import Source
+from render.pdf.ahead import PdfProcess, PdfProcessError, worth_starting
+from render.pdf.confine import Confinement
+from render.pdf.job import PdfJob
+from render.pdf.writer import PdfWriter
+from render.renderer import Renderer
+from tests.conftest import STORM
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _job(folder: Path, body: str) -> PdfJob:
+    html = f"<html><body>{body}</body></html>"
+    source = Source(folder / "n.md", body, {})
+    return PdfJob(html, folder, Confinement(folder), "n.md", source, {})
+
+
+def _ended(process: PdfProcess) -> bool:
+    return process._process.poll() is not None
+
+
+def test_a_note_laid_out_ahead_is_the_note_laid_out_in_place(
+    renderer: Renderer, note_file: Path
+) -> None:
+    checked = renderer.check(note_file)
+    process = PdfProcess()
+    ahead = renderer.render_checked(checked, ("pdf",), pdf_stage=process)
+    here = renderer.render_checked(checked, ("pdf",))
+    assert ahead.pdf == here.pdf and ahead.pdf is not None
+    assert (ahead.pages, ahead.problems) == (here.pages, here.problems)
+    assert _ended(process)  # one job, then the process is gone
+
+
+def test_the_notes_problems_come_back_located(tmp_path: Path) -> None:
+    outside = tmp_path.parent / "elsewhere.png"
+    job = _job(tmp_path, f'<p>One</p><img src="{outside.as_uri()}">')
+    with pytest.raises(UserError) as ahead:
+        PdfProcess().lay_out(job)
+    with pytest.raises(UserError) as here:
+        PdfWriter().lay_out(job)
+    assert ahead.value.problems == here.value.problems
+    assert [(p.code, p.path) for p in ahead.value.problems] == [("render.resource", "n.md")]
+
+
+def test_a_layout_past_the_time_limit_is_stopped_with_its_process(tmp_path: Path) -> None:
+    process = PdfProcess()
+    started = time.monotonic()
+    with pytest.raises(RenderTimeout), deadline(3):
+        process.lay_out(_job(tmp_path, f"<p>{STORM.replace('*', '<b>').replace('_', '</b>')}</p>"))
+    assert time.monotonic() - started < 20
+    assert _ended(process)
+
+
+def test_a_process_that_dies_is_a_failure_not_a_hang(tmp_path: Path) -> None:
+    process = PdfProcess()
+    process._process.kill()
+    with pytest.raises(PdfProcessError, match="the PDF process ended"):
+        process.lay_out(_job(tmp_path, "<p>One</p>"))
+
+
+def test_a_process_never_sent_a_job_ends_when_closed() -> None:
+    process = PdfProcess()
+    process.close()
+    process.close()  # twice is harmless
+    assert _ended(process)
+
+
+def test_it_is_worth_starting_only_in_a_cold_process_with_a_second_core() -> None:
+    # This test session has imported WeasyPrint: a layout here is already warm.
+    import weasyprint  # noqa: F401
+
+    assert not worth_starting()
+    fresh = subprocess.run(
+        [sys.executable, "-c", "from render.pdf.ahead import worth_starting as w; print(w())"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert fresh.stdout.strip() == str(len(os.sched_getaffinity(0)) >= 2)
+    one_core = subprocess.run(
+        [
+            "taskset",
+            "-c",
+            "0",
+            sys.executable,
+            "-c",
+            "from render.pdf.ahead import worth_starting as w; print(w())",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert one_core.stdout.strip() == "False"
