@@ -523,21 +523,33 @@ class Renderer:
                 if self._pdf is None:
                     self._pdf = PdfWriter()
                 pdf_stage = self._pdf
-            assert checked.source is not None
+            source = checked.source
+            assert source is not None
             job = PdfJob(
                 html,
                 checked.path.parent,
                 Confinement(checked.path.parent, profile.folder),
                 checked.display,
-                checked.source,
                 # What is laid out is compared with the note: a difference fails it, located.
+                source.text,
                 checked.note.model_dump(),
                 (profile.stylesheet, display_path(profile.stylesheet)),
                 self._archival(checked),
             )
-            result = pdf_stage.lay_out(job)
+
+            def located(problems: list[Problem]) -> list[Problem]:
+                # The layout names the field of the note's text it lost; the file is read here.
+                return [
+                    source.locate(p, checked.display) if p.loc and not p.line else p
+                    for p in problems
+                ]
+
+            try:
+                result = pdf_stage.lay_out(job)
+            except UserError as exc:
+                raise UserError(located(exc.problems)) from None
             rendered.pdf, rendered.pages = result.data, result.pages
-            rendered.problems = result.problems
+            rendered.problems = located(result.problems)
         return rendered
 
     def _archival(self, checked: Checked) -> Archival:

@@ -1,7 +1,5 @@
-"""Pydantic models of a research note and of a firm's house profile, with their compliance rules."""
+"""Pydantic models of a research note and of a firm's house profile, with their compliance rules.
 
-from schemas.house import House
-from schemas.note import Note
-from schemas.problems import Problem, Severity
-
-__all__ = ["House", "Note", "Problem", "Severity"]
+The package imports nothing itself: a process that needs only the problems (the PDF process,
+``render.pdf.ahead``) does not build the note's and the house's models.
+"""

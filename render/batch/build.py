@@ -47,7 +47,7 @@ from render.batch.worker import (
 )
 from render.errors import UsageError
 from render.load.config import ConfigError, check_configs, note_limits, note_settings
-from render.pdf.ahead import PdfProcess, worth_starting
+from render.pdf.ahead import PdfProcess, discard_early, take_early, worth_starting
 from render.registers.history import Header, Record, Subject, folder_notes
 from render.report import display_path
 from render.settings import Limits, Settings
@@ -384,14 +384,17 @@ def build(
                     # in a cold process its PDF is laid out by a process that imports WeasyPrint
                     # on the second core meanwhile.
                     pool: Executor = InProcess()
-                    if "pdf" in options.formats and worth_starting():
-                        ahead = PdfProcess()
+                    if "pdf" in options.formats:
+                        # The command line may have started it before its own imports.
+                        ahead = take_early() or (PdfProcess() if worth_starting() else None)
+                    if ahead is not None:
                         call = functools.partial(build_note, pdf_stage=ahead)
                 elif own:
                     pool = local_pool(max(1, min(jobs or cores(), len(todo))))
                 else:
                     assert executor is not None
                     pool = executor
+                discard_early()  # not taken: this build lays out elsewhere
                 try:
                     _run(pool, todo, manifest, options, reporter, outcomes, call)
                 finally:
@@ -401,6 +404,7 @@ def build(
                         ahead.close()
         finally:
             reporter.stop()
+            discard_early()  # nothing to lay out, or the build failed before
     ordered = [outcomes[s.job.key] for s in steps if s.job.key in outcomes]
     return Summary(ordered, time.perf_counter() - started)
 

@@ -11,6 +11,7 @@ from typing import Any
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
+from render.context.marks import MARK, source_mark
 from render.data.chart import body_chart
 from render.data.chart_block import Fence, is_chart, read_chart
 from render.errors import UserError
@@ -23,8 +24,6 @@ from schemas.problems import Loc, Problem
 from schemas.rules import Quoted
 from schemas.rules.rendering import FIGURE_ALT
 
-#: The attribute that names where in the note an element's text was written (``event:12``).
-MARK = "data-src"
 #: The tokens whose element gets a mark: every block that holds the note's text.
 _MARKED = {
     "paragraph_open",
@@ -38,25 +37,6 @@ _MARKED = {
 
 #: A paragraph's opening tag, with its source mark if it has one.
 _OPENING_P = re.compile(r'<p(?: data-src="[^"]*")?>')
-
-
-def source_mark(loc: Loc, offset: int) -> str:
-    """Where an element's text starts: the field's path and characters into its text.
-
-    >>> source_mark(("commentary", 0, "body"), 12)
-    'commentary.0.body:12'
-    >>> read_mark(source_mark(("commentary", 0, "body"), 12))
-    (('commentary', 0, 'body'), 12)
-    """
-    return ".".join(str(part) for part in loc) + f":{offset}"
-
-
-def read_mark(mark: str) -> tuple[Loc, int] | None:
-    """The field path and offset a mark names, or None for one render did not write."""
-    path, _, offset = mark.rpartition(":")
-    if not path or not offset.isdigit():
-        return None
-    return tuple(int(p) if p.isdigit() else p for p in path.split(".")), int(offset)
 
 
 def images(text: str) -> list[tuple[int, Any]]:

@@ -105,6 +105,27 @@ class PdfProcess:
         self._process.wait()
 
 
+#: The process the command line started before its imports (:func:`start_early`), not yet taken.
+_EARLY: list[PdfProcess] = []
+
+
+def start_early() -> None:
+    """Start a process now, for the build to take later (:func:`take_early`), if worth it."""
+    if not _EARLY and worth_starting():
+        _EARLY.append(PdfProcess())
+
+
+def take_early() -> PdfProcess | None:
+    """The process started early, now the caller's to use and close; None if there is none."""
+    return _EARLY.pop() if _EARLY else None
+
+
+def discard_early() -> None:
+    """End a process started early that nothing took (the note was up to date, or failed)."""
+    while _EARLY:
+        _EARLY.pop().close()
+
+
 def _serve(job_fd: int, result_fd: int) -> None:
     """The child: import WeasyPrint at once, then lay out the one job that comes."""
     # Ctrl+C reaches the whole process group: the parent stops this process itself.

@@ -4,7 +4,6 @@ facts resolved as JSON (read here, without WeasyPrint, so the check's process ca
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,43 +12,12 @@ from render.context.resolve import resolve
 from render.data.chart_block import chart_references
 from render.load.houses import HouseProfile
 from render.pdf.confine import Confinement, Refused
+from render.pdf.job import Attached
 from schemas.house import localize
 from schemas.note import NoteBase
 
-#: Attachments' media types, fixed here: WeasyPrint would ask the machine's MIME database, which
-#: differs between machines, and the bytes must not.
-MEDIA_TYPES = {
-    ".md": "text/markdown",
-    ".markdown": "text/markdown",
-    ".yaml": "application/yaml",
-    ".yml": "application/yaml",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".csv": "text/csv",
-}
-
 #: The resolved note's attachment: what a machine reads instead of parsing the pages.
 NOTE_JSON = "note.json"
-
-
-@dataclass(frozen=True)
-class Attached:
-    """A file attached to the PDF as an associated file (PDF/A-3 ``/AF``)."""
-
-    name: str
-    data: bytes
-    #: ``Source`` (what the document was made from) or ``Data`` (what it presents).
-    relationship: str
-    description: str
-
-    @property
-    def mime(self) -> str:
-        return MEDIA_TYPES.get(Path(self.name).suffix.lower(), "application/octet-stream")
 
 
 def attachments(note: NoteBase, profile: HouseProfile, path: Path) -> list[Attached]:

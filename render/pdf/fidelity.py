@@ -11,8 +11,7 @@ from typing import Any
 from weasyprint import HTML, Document
 from weasyprint.formatting_structure import boxes
 
-from render.context.markdown import MARK, read_mark
-from render.load.note import Source
+from render.context.marks import MARK, read_mark
 from render.pdf.writer import Logged
 from schemas.problems import Loc, Problem
 from schemas.rules import Quoted, Text
@@ -45,14 +44,17 @@ class _Block:
 class FidelityCheck:
     """Compares a laid-out document with the note it was made from (see :meth:`__call__`)."""
 
-    def __init__(self, source: Source, fields: Mapping[str, Any], display: str) -> None:
-        self.source = source
+    def __init__(self, text: str, fields: Mapping[str, Any], display: str) -> None:
+        #: The note file's text, for a character the note writes outside its Markdown.
+        self.text = text
         #: The note's fields as plain data (``model_dump()``): mappings, lists and values.
         self.fields = fields
         self.display = display
 
     def __call__(self, html: HTML, document: Document, logged: list[Logged]) -> list[Problem]:
-        """Every problem of the render, located in the note where the note's text is concerned.
+        """Every problem of the render; one in the note's text names its field and the offset
+        into it (``loc``, ``offset``) for the caller to place in the note file, which it has
+        parsed (:meth:`render.load.source.Source.locate`; this may run in another process).
 
         Each marked element's text must be drawn, visibly and on a page; each of its images
         too; each character with a glyph (WeasyPrint reports those it draws as ``.notdef``).
@@ -116,11 +118,11 @@ class FidelityCheck:
                 block=name,
                 snippet=Quoted(snippet, 20),
             )
-        return [self._located(UNPRINTED(block.loc, what=what, offset=offset))]
+        return [UNPRINTED(block.loc, what=what, offset=offset)]
 
     def _figure_missing(self, block: _Block, image: ET.Element) -> Problem:
         what = Text("a figure is not printed: its image")
-        return self._located(UNPRINTED(block.loc, what=what, offset=block.offset))
+        return UNPRINTED(block.loc, what=what, offset=block.offset)
 
     def _image_failed(self, item: Logged, blocks: list[_Block]) -> tuple[Problem, Any] | None:
         """A figure of the note that WeasyPrint could not load, located at its line."""
@@ -128,7 +130,7 @@ class FidelityCheck:
             for image in block.images:
                 if image.get("src") == item.url:
                     problem = replace(item.problem, loc=block.loc, offset=block.offset, path="")
-                    return self._located(problem), image
+                    return problem, image
         return None
 
     def _glyph(self, item: Logged, blocks: list[_Block]) -> list[Problem]:
@@ -141,19 +143,19 @@ class FidelityCheck:
                 text = self._field_text(block.loc)
                 offsets[block.loc] = {i for i, c in enumerate(text) if c == char}
         found = [
-            self._located(replace(problem, loc=loc, offset=index, path=""))
+            replace(problem, loc=loc, offset=index, path="")
             for loc, indexes in offsets.items()
             for index in sorted(indexes)
         ][:_PLACES_PER_CHARACTER]
         if found:
             return found
         # Not in the note's Markdown: another field printed by a template, or the house's text.
-        index = self.source.text.find(char)
+        index = self.text.find(char)
         if index < 0:
             where = Text(" (a text of the house or its templates)")
             return [replace(problem, params={**problem.params, "where": where}, path=self.display)]
-        line = self.source.text.count("\n", 0, index) + 1
-        column = index - (self.source.text.rfind("\n", 0, index) + 1) + 1
+        line = self.text.count("\n", 0, index) + 1
+        column = index - (self.text.rfind("\n", 0, index) + 1) + 1
         return [replace(problem, path=self.display, line=line, column=column)]
 
     # -- where --------------------------------------------------------------------------------
@@ -182,10 +184,6 @@ class FidelityCheck:
             if index >= 0:
                 return index
         return block.offset
-
-    def _located(self, problem: Problem) -> Problem:
-        """A problem at its ``offset`` characters into a field's text, located in the note file."""
-        return self.source.locate(problem, self.display)
 
 
 def _blocks(html: HTML) -> tuple[list[_Block], dict[int, _Block]]:

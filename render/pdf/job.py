@@ -9,10 +9,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from render.load.note import Source
-from render.pdf.attachments import Attached
 from render.pdf.confine import Confinement
 from schemas.problems import Problem
+
+#: Attachments' media types, fixed here: WeasyPrint would ask the machine's MIME database, which
+#: differs between machines, and the bytes must not.
+MEDIA_TYPES = {
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".yaml": "application/yaml",
+    ".yml": "application/yaml",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".csv": "text/csv",
+}
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A file attached to the PDF as an associated file (PDF/A-3 ``/AF``)."""
+
+    name: str
+    data: bytes
+    #: ``Source`` (what the document was made from) or ``Data`` (what it presents).
+    relationship: str
+    description: str
+
+    @property
+    def mime(self) -> str:
+        return MEDIA_TYPES.get(Path(self.name).suffix.lower(), "application/octet-stream")
 
 
 @dataclass
@@ -42,9 +72,9 @@ class PdfJob:
     confinement: Confinement
     #: The note's path as messages show it.
     display: str
-    #: The note as read, and its fields as plain data: what the fidelity check compares the
-    #: pages with, and where it locates what went missing.
-    source: Source
+    #: The note file's text, and its fields as plain data: what the fidelity check compares
+    #: the pages with (the problems it finds name a field; the caller places them in the file).
+    text: str
     fields: dict[str, Any]
     #: The house's ``style.css`` and the path messages show, for locating its mistakes.
     house_css: tuple[Path, str] | None = None

@@ -55,7 +55,7 @@ class PdfWriter:
         # Imported here: the fidelity check imports this module for its Logged records.
         from render.pdf.fidelity import FidelityCheck
 
-        check = FidelityCheck(job.source, job.fields, job.display)
+        check = FidelityCheck(job.text, job.fields, job.display)
         return self.write(
             job.html, job.base, job.confinement, job.display, check, job.house_css, job.archival
         )

@@ -848,6 +848,9 @@ def test_a_cold_single_note_build_lays_out_in_a_process_started_ahead(here: Path
     assert "weasyprint" in _imported(in_place)
     pdf = (here / "ahead" / "note-1.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and pdf == (here / "in-place" / "note-1.pdf").read_bytes()
+    # Up to date: the process the command line started before it knew is left unused.
+    status, again = _cold_build(here, "notes/note-1.md", "-o", "ahead")
+    assert status == 0 and "0 built, 1 skipped" in again, again
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a process ahead needs a second core")

@@ -12,7 +12,7 @@ import pytest
 
 from render.batch.worker import RenderTimeout, deadline
 from render.errors import UserError
-from render.load.source import Source
+from render.pdf import ahead
 from render.pdf.ahead import PdfProcess, PdfProcessError, worth_starting
 from render.pdf.confine import Confinement
 from render.pdf.job import PdfJob
@@ -25,8 +25,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def _job(folder: Path, body: str) -> PdfJob:
     html = f"<html><body>{body}</body></html>"
-    source = Source(folder / "n.md", body, {})
-    return PdfJob(html, folder, Confinement(folder), "n.md", source, {})
+    return PdfJob(html, folder, Confinement(folder), "n.md", body, {})
 
 
 def _ended(process: PdfProcess) -> bool:
@@ -109,3 +108,16 @@ def test_it_is_worth_starting_only_in_a_cold_process_with_a_second_core() -> Non
         check=True,
     )
     assert one_core.stdout.strip() == "False"
+
+
+def test_a_process_started_early_is_taken_once_or_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ahead, "worth_starting", lambda: True)
+    ahead.start_early()
+    ahead.start_early()  # one at most
+    taken = ahead.take_early()
+    assert taken is not None and ahead.take_early() is None
+    taken.close()
+    ahead.start_early()
+    [left] = ahead._EARLY
+    ahead.discard_early()
+    assert ahead.take_early() is None and _ended(left)

@@ -6,7 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from render.pdf.attachments import NOTE_JSON, Attached, attachments, resolved_note
+from render.pdf.attachments import NOTE_JSON, attachments, resolved_note
+from render.pdf.job import Attached
 from render.renderer import Renderer
 from tests.conftest import edit
 

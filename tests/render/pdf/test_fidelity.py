@@ -86,7 +86,7 @@ def test_a_box_removed_after_layout_is_found(renderer: Renderer, note_file: Path
     source = HTML(string=rendered.html, base_url=str(note_file.parent))
     with captured():
         document = source.render()
-    check = FidelityCheck(checked.source, checked.note.model_dump(), "note.md")  # type: ignore[union-attr]
+    check = FidelityCheck(checked.source.text, checked.note.model_dump(), "note.md")  # type: ignore[union-attr]
     assert check(source, document, []) == []
     parents = [
         box
@@ -101,7 +101,10 @@ def test_a_box_removed_after_layout_is_found(renderer: Renderer, note_file: Path
     parent = parents[0]
     parent.children = [c for c in parent.children if c.element.get("data-src") != "risks:0"]
     [problem] = check(source, document, [])
-    assert (problem.code, problem.field, problem.line) == ("render.unprinted", "risks", RISKS_LINE)
+    # It names the field and the offset into it; the note file, parsed, places it.
+    assert (problem.code, problem.field, problem.line) == ("render.unprinted", "risks", 0)
+    placed = checked.source.locate(problem, "note.md")  # type: ignore[union-attr]
+    assert (placed.path, placed.line) == ("note.md", RISKS_LINE)
 
 
 def test_a_word_longer_than_the_line_wraps_onto_the_page(

@@ -48,4 +48,4 @@ def test_a_notes_job_survives_the_crossing(renderer: Renderer, note_file: Path) 
     assert replace(again, confinement=job.confinement) == job
     assert again.fields["title"] == checked.note.title  # type: ignore[union-attr]
     assert again.archival is not None and again.archival.attachments
-    assert again.source.text == note_file.read_text(encoding="utf-8")
+    assert again.text == note_file.read_text(encoding="utf-8")
