@@ -52,6 +52,9 @@ class Fence:
 
     offset: int
     content: str
+    #: Where each line of the YAML starts in the text: inside a list item or a quote, Markdown
+    #: takes each line's indent or marker off, so the lines are not one run of the text.
+    line_offsets: tuple[int, ...] = ()
 
 
 def is_chart(info: str) -> bool:
@@ -64,11 +67,21 @@ def chart_fences(text: str) -> list[Fence]:
     if "```" not in text and "~~~" not in text:
         return []
     starts = line_starts(text)
-    return [
-        Fence(starts[min(token.map[0] + 1, len(starts) - 1)], token.content)
-        for token in PARSER.parse(text)
-        if token.type == "fence" and is_chart(token.info) and token.map
-    ]
+    lines = text.split("\n")
+    fences = []
+    for token in PARSER.parse(text):
+        if token.type != "fence" or not is_chart(token.info) or not token.map:
+            continue
+        first = token.map[0] + 1  # the line after the opening fence
+        offsets = []
+        for number, content in enumerate(token.content.split("\n")[:-1], first):
+            written = lines[number] if number < len(lines) else ""
+            # What Markdown took off the line's start (an indent, "> "), if the rest is as written.
+            taken = len(written) - len(content) if written.endswith(content) else 0
+            offsets.append(starts[min(number, len(starts) - 1)] + taken)
+        offset = offsets[0] if offsets else starts[min(first, len(starts) - 1)]
+        fences.append(Fence(offset, token.content, tuple(offsets)))
+    return fences
 
 
 def chart_references(text: str) -> list[tuple[int, str]]:
@@ -168,6 +181,8 @@ class _Where:
     def offset(self, line: int, column: int) -> int:
         """The field's offset of a 1-based line and column of the block's YAML."""
         line = min(max(line, 1), len(self.starts) - 1)
+        if line <= len(self.fence.line_offsets):
+            return self.fence.line_offsets[line - 1] + max(column - 1, 0)
         return self.fence.offset + self.starts[line - 1] + max(column - 1, 0)
 
     def relocated(self, problem: Problem) -> Problem:

@@ -120,6 +120,21 @@ def test_each_mistake_in_the_block_is_at_its_place(
     assert words in message(problem)
 
 
+@pytest.mark.parametrize(
+    ("lead", "inner"), [("- ", "  "), ("   ", "   "), ("> ", "> "), ("1. > ", "   > ")]
+)
+def test_a_mistake_in_an_indented_block_is_at_its_place(
+    tmp_path: Path, lead: str, inner: str
+) -> None:
+    # Inside a list item or a quote, Markdown takes each line's indent off the block's YAML.
+    block = ["```chart", "type: bar", "title: t", "source: s", "colour: red", "data: x.csv", "```"]
+    body = "\n".join([lead + block[0], *(inner + line for line in block[1:])])
+    text = f"Intro.\n\n{body}\n"
+    chart, problems = _read(text, tmp_path)
+    assert chart is None and [p.code for p in problems] == ["data.chart"], problems
+    assert _at(text, problems[0]).startswith("colour: red")
+
+
 def test_a_data_file_outside_the_folder_or_missing(tmp_path: Path) -> None:
     note = tmp_path / "notes"
     note.mkdir()
