@@ -1,5 +1,5 @@
 """Allow ``python -m render``."""
 
-from render.cli.app import main
+from render.cli import main
 
 main()

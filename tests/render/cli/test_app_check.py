@@ -285,3 +285,41 @@ def test_check_lays_nothing_out_and_never_imports_weasyprint(tmp_path: Path) -> 
     assert not {"schemas.house.House", "schemas.registers.Roster"} & set(without["built"])
     # Looking for Pydantic plugins reads every installed package's metadata: render has none.
     assert without["plugins"] is None
+
+
+def test_the_command_line_imports_with_the_collector_paused() -> None:
+    """``python -m render`` (and the ``render`` script) imports its modules with the cyclic
+    garbage collector paused, then sets them aside and runs the command with it working."""
+    script = (
+        "import gc, json, runpy, sys\n"
+        "seen = {}\n"
+        "class Watch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'render.cli.app':\n"
+        "            seen['importing'] = gc.isenabled()\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "import render.cli.discover\n"
+        "seen['package'] = gc.isenabled()\n"
+        "sys.argv = ['render', '--version']\n"
+        "try:\n"
+        "    runpy.run_module('render', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        "seen['after'] = gc.isenabled()\n"
+        "seen['frozen'] = gc.get_freeze_count()\n"
+        "print(json.dumps(seen))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    # Importing a module of the command line alone (the preview's) leaves the collector be.
+    assert seen["package"] is True
+    assert seen["importing"] is False
+    assert seen["after"] is True and seen["frozen"] > 10_000
