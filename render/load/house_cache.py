@@ -9,6 +9,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 
@@ -105,7 +106,7 @@ def _read(key: tuple[object, ...]) -> HouseProfile | None:
         kept = pickle.loads(path.read_bytes())
     except Exception:  # missing, cut short, garbled, or of classes since renamed
         return None
-    if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key):
+    if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == _digest(key)):
         return None  # another house's file, or this house before a change
     profile = kept[1]
     return profile if isinstance(profile, HouseProfile) else None
@@ -117,7 +118,7 @@ def _write(key: tuple[object, ...], profile: HouseProfile) -> None:
         return
     temporary = None
     try:
-        data = pickle.dumps((key, profile), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((_digest(key), profile), protocol=pickle.HIGHEST_PROTOCOL)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".house-")
         with os.fdopen(handle, "wb") as file:
             file.write(data)
@@ -126,6 +127,27 @@ def _write(key: tuple[object, ...], profile: HouseProfile) -> None:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+        return
+    _prune(path.parent)
+
+
+#: A kept house not written for this long is removed (when another is written): houses in
+#: folders since deleted, or read by an older render, would otherwise pile up.
+STALE_SECONDS = 30 * 24 * 3600
+
+
+def _prune(folder: Path) -> None:
+    """Remove the kept houses not written for :data:`STALE_SECONDS` (one may be read again)."""
+    limit = time.time() - STALE_SECONDS
+    for path in folder.glob("house-*.pickle"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
+
+
+def _digest(key: tuple[object, ...]) -> str:
+    """A key in a few bytes: the texts it holds need not be stored to be compared."""
+    return hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def cache_folder() -> Path | None:

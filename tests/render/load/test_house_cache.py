@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,18 @@ def test_no_cache_where_none_can_be_written(
     assert cache_folder() is None
     assert kept_house(house) == kept_house(house)
     assert len(loads) == 6
+
+
+def test_houses_not_written_for_a_month_are_removed(house: Path, loads: list[Path]) -> None:
+    folder = cache_folder()
+    assert folder is not None
+    old, recent, other = folder / "house-old.pickle", folder / "house-recent.pickle", folder / "x"
+    for path in (old, recent, other):
+        path.write_bytes(b"")
+    month = time.time() - house_cache.STALE_SECONDS - 60
+    os.utime(old, (month, month))
+    os.utime(other, (month, month))  # not a kept house: left alone
+    kept_house(house)
+    assert old not in _files() and recent in _files() and other in _files()
+    [kept] = [f for f in _files() if f not in (recent, other)]
+    assert kept.stat().st_size < 20_000, "the texts are not stored, only their digest"
