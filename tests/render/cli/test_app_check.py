@@ -217,7 +217,9 @@ LAZY = (
 )
 
 
-def after_check(note: Path, watched: tuple[str, ...] = LAZY) -> dict[str, Any]:
+def after_check(
+    note: Path, watched: tuple[str, ...] = LAZY, temporary: Path | None = None
+) -> dict[str, Any]:
     """What a fresh interpreter holds after checking ``note``: of the modules ``watched`` (by
     name prefix; :data:`LAZY` unless given), those imported; whether Pillow is; of the Pydantic models, those built; the Pydantic
     plugins looked for (None: never looked for)."""
@@ -246,7 +248,12 @@ def after_check(note: Path, watched: tuple[str, ...] = LAZY) -> dict[str, Any]:
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": str(ROOT),
+            "PATH": "/usr/bin:/bin",
+            # The temporary folder, where render keeps what it read (the user's own if None).
+            **({"TMPDIR": str(temporary)} if temporary else {}),
+        },
     )
     assert done.returncode == 0, done.stderr
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -270,10 +277,12 @@ def test_check_lays_nothing_out_and_never_imports_weasyprint(tmp_path: Path) -> 
         ),
         encoding="utf-8",
     )
-    with_figure = after_check(shown)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    with_figure = after_check(shown, temporary=temporary)
     assert with_figure["pillow"], "the check opens the figures"
     assert with_figure["modules"] == []
-    without = after_check(plain)
+    without = after_check(plain, temporary=temporary)
     assert not without["pillow"] and without["modules"] == []
     # Models are built when first used (defer_build): only those a check validates with.
     assert "schemas.note.NoteBase" not in without["built"]
