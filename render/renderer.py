@@ -32,7 +32,8 @@ from render.html.environment import (
 )
 from render.load.config import ConfigError, note_settings
 from render.load.data_files import include_data_files, unread_keys
-from render.load.houses import HouseProfile, find_house, load_house
+from render.load.house_cache import kept_house
+from render.load.houses import HouseProfile, find_house
 from render.load.note import Source, load_note
 from render.load.report_types import find_report_type
 from render.pdf.attachments import attachments
@@ -223,7 +224,7 @@ class Renderer:
         cached = self._houses.get(folder)
         if cached and cached[0] == stamp:
             return cached[1]
-        profile = load_house(folder)
+        profile = kept_house(folder)  # as load_house reads it, kept across processes
         self._houses[folder] = (stamp, profile)
         self._approvals.clear()  # a note's body is cut by its house's headings
         self._envs = {key: env for key, env in self._envs.items() if key[0] != folder}

@@ -171,7 +171,7 @@ def load_house(folder: Path) -> HouseProfile:
         raise UserError([replace(p, path=display) for p in exc.problems]) from None
     house, problems = validate(House, source.data)
     if house is not None and house.logo:
-        problems += _logo(house.logo, folder)
+        problems += logo_problems(house.logo, folder)
     located = [source.locate(p, display) for p in [*source.problems, *problems]]
     if house is None or any(p.severity is Severity.ERROR for p in located):
         raise UserError(located)
@@ -180,7 +180,7 @@ def load_house(folder: Path) -> HouseProfile:
     return HouseProfile(folder.resolve(), house, (*warnings, *register_warnings), registers)
 
 
-def _logo(logo: str, folder: Path) -> list[Problem]:
+def logo_problems(logo: str, folder: Path) -> list[Problem]:
     """A logo that is not a file of the house folder, which every page would fail to print."""
     from render.pdf.confine import (  # WeasyPrint's import; the planner needs none
         Confinement,

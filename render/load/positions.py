@@ -21,6 +21,7 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 
 from render.errors import UserError
+from render.load import kept
 from render.load.source import Position, Source, placed
 from render.settings import Limits
 from schemas.problems import BIDI_CONTROLS, Loc, Severity
@@ -414,6 +415,34 @@ def _not_a_mapping(path: Path, rule: Rule, line: int) -> UserError:
 def load_yaml_into(
     source: Source, text: str, line_offset: int, limits: Limits | None = None
 ) -> None:
+    """Read YAML ``text`` (``line_offset`` lines into the source's file) into the source: its
+    data, and where each key and value is written; a located problem for YAML with an error.
+
+    The round-trip reader is pure Python (milliseconds a kilobyte): what it read of a text is
+    kept between processes (:mod:`render.load.kept`), one file per source file and place,
+    taken for the same text, limits and program only. Text with an error is never kept.
+    """
+    limits = limits or Limits()
+    identity = (str(source.path), line_offset)
+    key = (text, line_offset, repr(limits))
+    found = kept.read("yaml", identity, key)
+    if not _read_whole(found):
+        fresh = Source(source.path, text, {})
+        _read_yaml(fresh, text, line_offset, limits)
+        found = (fresh.data, fresh.keys, fresh.values)
+        kept.write("yaml", identity, key, found)
+    data, keys, values = found  # type: ignore[misc]  # checked by _read_whole
+    source.data.update(data)
+    source.keys.update(keys)
+    source.values.update(values)
+
+
+def _read_whole(found: object) -> bool:
+    """Whether a kept value is what :func:`load_yaml_into` keeps: data, keys and values."""
+    return isinstance(found, tuple) and len(found) == 3 and all(isinstance(x, dict) for x in found)
+
+
+def _read_yaml(source: Source, text: str, line_offset: int, limits: Limits) -> None:
     try:
         data = _yaml(limits).load(StringIO(text))
     except _Refused as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -265,3 +266,45 @@ def test_a_yaml_number_no_note_needs_is_located_at_the_number(number: str) -> No
     assert seconds < 1
     # Quoted, it is text.
     assert _yaml(f"a: '{number}'\n").data["a"] == number
+
+
+def test_what_was_read_is_kept_between_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same text is read once; what is taken from the cache is what reading gives; an
+    edit, other limits or an error is read again (and an error reported the same each time)."""
+    import tempfile
+
+    from render.load import kept, positions
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    read: list[str] = []
+    read_yaml = positions._read_yaml
+
+    def counted(source: Source, text: str, line_offset: int, limits: Limits) -> None:
+        read.append(text)
+        read_yaml(source, text, line_offset, limits)
+
+    monkeypatch.setattr(positions, "_read_yaml", counted)
+    text = "title: 标题\nsubject: {kind: industry, name: 电子}\nlist:\n  - 1\n  - 2.5\n  - true\n"
+    first = _yaml(text, 3)
+    again = _yaml(text, 3)
+    assert len(read) == 1 and list((tmp_path / f"render-cache-{os.getuid()}").iterdir())
+    assert (again.data, again.keys, again.values) == (first.data, first.keys, first.values)
+    assert list(again.data) == list(first.data) and list(again.values) == list(first.values)
+    assert [type(v) for v in again.data["list"]] == [int, float, bool]
+    source = Source(Path("n.yaml"), text, {}, "yaml")
+    with pytest.raises(UserError):
+        load_yaml_into(source, text, 3, Limits(yaml_nodes=3))  # the same text, lower limits
+    assert len(read) == 2
+    assert _yaml(text, 0).values[("title",)] == Position(1, 8)  # another place in the file
+    _yaml(text.replace("电子", "通信"), 3)
+    assert len(read) == 4
+    broken = "title: [open\n"
+    problems = []
+    for _ in range(2):
+        with pytest.raises(UserError) as error:
+            _yaml(broken)
+        problems.append(error.value.problems)
+    assert problems[0] == problems[1] and len(read) == 6
+    assert kept.read("yaml", ("n.yaml", 0), (broken, 0, repr(Limits()))) is None
