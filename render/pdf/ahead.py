@@ -37,7 +37,7 @@ PROGRAM_ROOT = Path(__file__).resolve().parents[2]
 
 def worth_starting() -> bool:
     """Whether a process ahead saves time here: WeasyPrint not imported yet, a second core."""
-    if "weasyprint" in sys.modules:
+    if "weasyprint" in sys.modules or not sys.executable:  # warm, or no interpreter to run
         return False
     try:
         cores = len(os.sched_getaffinity(0))
