@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,17 @@ def emphasis_storm(note: Path) -> Path:
 def calm(note: Path) -> Path:
     """Take the storm paragraph out of a note again."""
     return edit(note, STORM, "")
+
+
+def fresh_python(code: str, *before: str) -> str:
+    """What ``code`` prints in a fresh interpreter importing this checkout (``before``: a command
+    to run it under, as ``taskset -c 0``); fails the test if it fails."""
+    done = subprocess.run(
+        [*before, sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()

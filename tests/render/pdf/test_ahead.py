@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,9 +16,7 @@ from render.pdf.confine import Confinement
 from render.pdf.job import PdfJob
 from render.pdf.writer import PdfWriter
 from render.renderer import Renderer
-from tests.conftest import STORM
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.conftest import STORM, fresh_python
 
 
 def _job(folder: Path, body: str) -> PdfJob:
@@ -83,31 +79,9 @@ def test_it_is_worth_starting_only_in_a_cold_process_with_a_second_core() -> Non
     import weasyprint  # noqa: F401
 
     assert not worth_starting()
-    fresh = subprocess.run(
-        [sys.executable, "-c", "from render.pdf.ahead import worth_starting as w; print(w())"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert fresh.stdout.strip() == str(len(os.sched_getaffinity(0)) >= 2)
-    one_core = subprocess.run(
-        [
-            "taskset",
-            "-c",
-            "0",
-            sys.executable,
-            "-c",
-            "from render.pdf.ahead import worth_starting as w; print(w())",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert one_core.stdout.strip() == "False"
+    asked = "from render.pdf.ahead import worth_starting; print(worth_starting())"
+    assert fresh_python(asked) == str(len(os.sched_getaffinity(0)) >= 2)
+    assert fresh_python(asked, "taskset", "-c", "0") == "False"
 
 
 def test_a_process_started_early_is_taken_once_or_ended(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 from render.renderer import Renderer
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.conftest import fresh_python
 
 
 def test_what_a_pdf_job_is_made_of_imports_no_weasyprint() -> None:
@@ -20,15 +16,7 @@ def test_what_a_pdf_job_is_made_of_imports_no_weasyprint() -> None:
         "import sys, render.pdf.job, render.pdf.attachments, render.pdf.ahead\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'pydyf')))"
     )
-    found = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert found.stdout.strip() == "[]"
+    assert fresh_python(script) == "[]"
 
 
 def test_a_notes_job_survives_the_crossing(renderer: Renderer, note_file: Path) -> None:
