@@ -47,7 +47,8 @@ from render.batch.worker import (
 )
 from render.errors import UsageError
 from render.load.config import ConfigError, check_configs, note_limits, note_settings
-from render.pdf.ahead import PdfProcess, discard_early, take_early, worth_starting
+from render.pdf.ahead import PdfProcess, discard_early, take_early
+from render.pdf.ahead import start as start_ahead
 from render.registers.history import Header, Record, Subject, folder_notes
 from render.report import display_path
 from render.settings import Limits, Settings
@@ -386,7 +387,7 @@ def build(
                     pool: Executor = InProcess()
                     if "pdf" in options.formats:
                         # The command line may have started it before its own imports.
-                        ahead = take_early() or (PdfProcess() if worth_starting() else None)
+                        ahead = take_early() or start_ahead()
                     if ahead is not None:
                         call = functools.partial(build_note, pdf_stage=ahead)
                 elif own:

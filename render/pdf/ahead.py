@@ -68,6 +68,10 @@ class PdfProcess:
                 stdout=subprocess.DEVNULL,
                 env=env,
             )
+        except BaseException:
+            os.close(job_write)
+            os.close(result_read)
+            raise
         finally:
             os.close(job_read)
             os.close(result_write)
@@ -105,14 +109,25 @@ class PdfProcess:
         self._process.wait()
 
 
+def start() -> PdfProcess | None:
+    """A process started now if it is worth it here, else None: also when the machine will not
+    start one (out of processes or memory), and the layout then stays in this process."""
+    if not worth_starting():
+        return None
+    try:
+        return PdfProcess()
+    except OSError:
+        return None
+
+
 #: The process the command line started before its imports (:func:`start_early`), not yet taken.
 _EARLY: list[PdfProcess] = []
 
 
 def start_early() -> None:
     """Start a process now, for the build to take later (:func:`take_early`), if worth it."""
-    if not _EARLY and worth_starting():
-        _EARLY.append(PdfProcess())
+    if not _EARLY and (started := start()) is not None:
+        _EARLY.append(started)
 
 
 def take_early() -> PdfProcess | None:

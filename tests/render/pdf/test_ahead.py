@@ -95,3 +95,18 @@ def test_a_process_started_early_is_taken_once_or_ended(monkeypatch: pytest.Monk
     [left] = ahead._EARLY
     ahead.discard_early()
     assert ahead.take_early() is None and _ended(left)
+
+
+def test_a_machine_that_will_not_start_one_lays_out_in_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(ahead, "worth_starting", lambda: True)
+    monkeypatch.setattr(ahead.subprocess, "Popen", refused)
+    opened = len(os.listdir("/proc/self/fd"))
+    assert ahead.start() is None
+    ahead.start_early()
+    assert ahead.take_early() is None
+    assert len(os.listdir("/proc/self/fd")) == opened  # no pipe left open
