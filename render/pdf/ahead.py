@@ -16,6 +16,8 @@ user's: nothing of the protocol can be mixed into what the command prints.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import pickle
 import signal
@@ -30,9 +32,19 @@ from render.errors import UserError
 if TYPE_CHECKING:
     from render.pdf.job import PdfJob, PdfResult
 
-#: The folder ``render`` is imported from, first on the process's path: the same program lays
-#: out as checks, whether installed or run from a checkout.
+#: The folder ``render`` was imported from: the child imports the same program.
 PROGRAM_ROOT = Path(__file__).resolve().parents[2]
+
+#: The child's program. Run with ``-P``: no folder of the caller's (the working folder, which
+#: may hold a ``struct.py``) goes on its import path; render's own folder is put first only if
+#: it is not on the path already (a checkout, not an installed package).
+_CHILD = """import sys
+root = {root!r}
+if root not in sys.path:
+    sys.path.insert(0, root)
+from render.pdf.ahead import _serve
+_serve({parent}, {jobs}, {results})
+"""
 
 
 def worth_starting() -> bool:
@@ -55,18 +67,24 @@ class PdfProcess:
 
     def __init__(self) -> None:
         job_read, job_write = os.pipe()
-        result_read, result_write = os.pipe()
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(PROGRAM_ROOT), *filter(None, [env.get("PYTHONPATH")])]
+        try:
+            result_read, result_write = os.pipe()
+        except OSError:
+            os.close(job_read)
+            os.close(job_write)
+            raise
+        child = _CHILD.format(
+            root=str(PROGRAM_ROOT), parent=os.getpid(), jobs=job_read, results=result_write
         )
         try:
+            # In a session of its own: Ctrl+C at the terminal reaches this process, which ends
+            # the child (close); the child dies with it if it is killed (_die_with).
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "render.pdf.ahead", str(job_read), str(result_write)],
+                [sys.executable, "-P", "-c", child],
                 pass_fds=(job_read, result_write),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
-                env=env,
+                start_new_session=True,
             )
         except BaseException:
             os.close(job_write)
@@ -93,6 +111,12 @@ class PdfProcess:
             self.close()
             raise
         self.close()
+        if kind == "unstarted":
+            # WeasyPrint would not import there (a broken installation, say): laid out here,
+            # the note fails or succeeds exactly as it would have without the process.
+            from render.pdf.writer import PdfWriter
+
+            return PdfWriter().lay_out(job)
         if kind == "problems":
             raise UserError(value)
         if kind == "crash":
@@ -141,19 +165,30 @@ def discard_early() -> None:
         _EARLY.pop().close()
 
 
-def _serve(job_fd: int, result_fd: int) -> None:
-    """The child: import WeasyPrint at once, then lay out the one job that comes."""
-    # Ctrl+C reaches the whole process group: the parent stops this process itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from render.pdf.writer import PdfWriter
+def _serve(parent: int, job_fd: int, result_fd: int) -> None:
+    """The child: import WeasyPrint at once, then lay out the one job that comes.
 
-    writer = PdfWriter()
-    with os.fdopen(job_fd, "rb") as jobs, os.fdopen(result_fd, "wb") as results:
+    Nothing of it reaches the user's terminal: a failed import is sent back when a job comes
+    (the parent then lays out in place), and said to no one if none does.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops this process itself
+    _die_with(parent)
+    writer, failed = None, ""
+    try:
+        from render.pdf.writer import PdfWriter
+
+        writer = PdfWriter()
+    except Exception:
+        failed = traceback.format_exc()
+    with os.fdopen(job_fd, "rb") as jobs:
         try:
             job = pickle.load(jobs)
         except EOFError:
             return  # the parent needed no PDF after all (the note failed its check)
-        answer: tuple[str, Any]
+    answer: tuple[str, Any]
+    if writer is None:
+        answer = ("unstarted", failed)
+    else:
         try:
             answer = ("result", writer.lay_out(job))
         except UserError as exc:
@@ -161,8 +196,21 @@ def _serve(job_fd: int, result_fd: int) -> None:
             answer = ("problems", exc.problems)
         except Exception:
             answer = ("crash", traceback.format_exc())
-        pickle.dump(answer, results, protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    # A parent gone meanwhile (stopped at its time limit) no longer reads: nothing to say.
+    with contextlib.suppress(BrokenPipeError), os.fdopen(result_fd, "wb") as results:
+        results.write(data)
 
 
-if __name__ == "__main__":
-    _serve(int(sys.argv[1]), int(sys.argv[2]))
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent ends, however it ends (Linux): a
+    parent killed mid-layout leaves no layout running past its time limit."""
+    with contextlib.suppress(AttributeError, OSError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the request was made
+        os._exit(0)
+
+
+#: prctl's request: the signal this process gets when its parent ends (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1

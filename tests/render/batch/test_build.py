@@ -820,7 +820,8 @@ def test_a_single_note_over_its_time_limit_is_stopped_in_the_calling_process(
 def _cold_build(here: Path, *args: str, cores: str | None = None) -> tuple[int, str]:
     """``render build`` in a fresh process (``-X importtime``: its imports on stderr), on the
     given cores; returns the exit status and what it printed."""
-    command = [sys.executable, "-X", "importtime", "-m", "render", "build", *args]
+    # -P: the working folder is not on the path, as for the installed ``render`` script.
+    command = [sys.executable, "-P", "-X", "importtime", "-m", "render", "build", *args]
     command += ["--today", TODAY.isoformat()]
     if cores is not None:
         command = ["taskset", "-c", cores, *command]
@@ -840,6 +841,8 @@ def test_a_cold_single_note_build_lays_out_in_a_process_started_ahead(here: Path
     # WeasyPrint is imported on the second core while the note is checked; on one core (or in a
     # warm process) the note is laid out in place. Both give the same bytes.
     make_notes(here, 1)
+    # A module of the working folder is not imported in its place (the process runs with -P).
+    (here / "pydyf.py").write_text("raise SystemExit('the working folder was imported')\n")
     status, ahead = _cold_build(here, "notes/note-1.md", "-o", "ahead")
     assert status == 0, ahead
     assert "render.pdf.ahead" in _imported(ahead) and "weasyprint" not in _imported(ahead)

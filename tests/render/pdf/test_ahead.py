@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from render.pdf.confine import Confinement
 from render.pdf.job import PdfJob
 from render.pdf.writer import PdfWriter
 from render.renderer import Renderer
-from tests.conftest import STORM, fresh_python
+from tests.conftest import ROOT, STORM, fresh_python
 
 
 def _job(folder: Path, body: str) -> PdfJob:
@@ -110,3 +112,69 @@ def test_a_machine_that_will_not_start_one_lays_out_in_place(
     ahead.start_early()
     assert ahead.take_early() is None
     assert len(os.listdir("/proc/self/fd")) == opened  # no pipe left open
+
+
+@pytest.fixture
+def broken_weasyprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Children started now find a WeasyPrint that will not import (this process keeps its own)."""
+    fake = tmp_path / "fake" / "weasyprint"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise OSError('cannot load library pango')\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(fake.parent), str(ROOT)]))
+
+
+def test_a_process_whose_weasyprint_will_not_import_hands_the_layout_back(
+    broken_weasyprint: None, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    job = _job(tmp_path, "<p>One</p>")
+    result = PdfProcess().lay_out(job)
+    assert result.data == PdfWriter().lay_out(job).data  # laid out here instead
+    unused = PdfProcess()
+    time.sleep(1)  # its import has failed by now
+    unused.close()
+    assert capfd.readouterr().err == ""  # nothing of the child's on the user's terminal
+
+
+def test_the_process_dies_with_its_parent(tmp_path: Path) -> None:
+    # A parent killed mid-layout (a CI runner's timeout, the OOM killer) leaves no layout running.
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import pickle\n"
+            "from pathlib import Path\n"
+            "from render.pdf.ahead import PdfProcess\n"
+            "from tests.render.pdf.test_ahead import _job, STORM\n"
+            "process = PdfProcess()\n"
+            "body = (STORM * 3).replace('*', '<b>').replace('_', '</b>')\n"
+            f"job = _job(Path({str(tmp_path)!r}), f'<p>{{body}}</p>')\n"
+            # The job sent whole (the child has read it), then the answer awaited as lay_out does.
+            "pickle.dump(job, process._jobs)\n"
+            "process._jobs.close()\n"
+            "print(process._process.pid, flush=True)\n"
+            "process._results.read()\n",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    time.sleep(1)  # the child is laying out the storm now (for minutes)
+    assert _running(child)
+    parent.kill()
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _running(child):
+        time.sleep(0.1)
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
