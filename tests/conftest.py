@@ -104,3 +104,18 @@ def fresh_python(code: str, *before: str) -> str:
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
+
+
+def assert_stale_until_restored(
+    renderer: Renderer, note: Path, file: Path, old: str, new: str
+) -> None:
+    """An approved note's approval goes stale when ``file`` (a file its digest covers) has
+    ``old`` replaced by ``new``, and holds again once the file is restored byte for byte (the
+    digest is of content, not of time)."""
+    assert renderer.check(note).verdict.review.status == "approved"  # type: ignore[union-attr]
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    checked = renderer.check(note)
+    assert checked.verdict is not None and checked.verdict.review.status == "stale"
+    file.write_text(text, encoding="utf-8")
+    assert renderer.check(note).verdict.review.status == "approved"  # type: ignore[union-attr]

@@ -17,7 +17,7 @@ from render.cli import app as cli
 from render.cli.app import app
 from render.errors import EXIT_BUG, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR
 from render.renderer import Renderer
-from tests.conftest import EXAMPLES, ROOT, edit
+from tests.conftest import EXAMPLES, ROOT, edit, fresh_python
 
 TODAY = "2026-11-01"
 
@@ -319,15 +319,7 @@ def test_the_command_line_imports_with_the_collector_paused() -> None:
         "seen['frozen'] = gc.get_freeze_count()\n"
         "print(json.dumps(seen))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = json.loads(fresh_python(script).splitlines()[-1])
     # Importing a module of the command line alone (the preview's) leaves the collector be.
     assert seen["package"] is True
     assert seen["importing"] is False

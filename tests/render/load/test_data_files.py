@@ -14,7 +14,7 @@ from render.load.data_files import data_keys, file_keys, include_data_files, sho
 from render.load.note import load_note
 from render.renderer import Renderer
 from schemas.report_type import builtin_type
-from tests.conftest import EXAMPLES, TODAY, edit
+from tests.conftest import EXAMPLES, TODAY, assert_stale_until_restored, edit
 
 ZH = EXAMPLES / "2026-05-06-lanfeng-earnings.md"
 EN = EXAMPLES / "2026-05-06-lanfeng-earnings-en.md"
@@ -109,13 +109,7 @@ def test_data_files_count_in_the_approval(notes: Path) -> None:
         (notes / ZH.name, notes / "data" / "lanfeng-forecast.yaml"),
         (notes / EN.name, notes / "data" / "lanfeng-data-en.json"),
     ):
-        assert renderer.check(note).verdict.review.status == "approved"  # type: ignore[union-attr]
-        text = data.read_text(encoding="utf-8")
-        data.write_text(text.replace("58.3", "58.4", 1), encoding="utf-8")
-        checked = renderer.check(note)
-        assert checked.verdict is not None and checked.verdict.review.status == "stale"
-        data.write_text(text, encoding="utf-8")
-        assert renderer.check(note).verdict.review.status == "approved"  # type: ignore[union-attr]
+        assert_stale_until_restored(renderer, note, data, "58.3", "58.4")
 
 
 def test_data_files_are_among_a_build_inputs(notes: Path) -> None:

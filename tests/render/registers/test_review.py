@@ -13,7 +13,7 @@ import pytest
 
 from render.registers.approve import approve
 from render.renderer import Renderer
-from tests.conftest import EXAMPLES, TODAY, edit
+from tests.conftest import EXAMPLES, TODAY, assert_stale_until_restored, edit
 
 WORD = re.compile(r'<word xMin="[^"]+" yMin="([^"]+)" xMax="[^"]+" yMax="([^"]+)">([^<]*)</word>')
 
@@ -100,26 +100,16 @@ def test_an_edited_figure_makes_the_approval_stale(company_note: Path) -> None:
     renderer = Renderer(today=TODAY)
     at = dt.datetime(2026, 4, 15, 16, 20, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     approve(renderer, company_note, company_note.name, "wang-shuyi", at)
-    assert renderer.check(company_note).verdict.review.status == "approved"  # type: ignore[union-attr]
     figure = company_note.parent / "figures" / "2026-04-revenue.svg"
-    text = figure.read_text(encoding="utf-8")
-    figure.write_text(text.replace("14.0", "14.1", 1), encoding="utf-8")
-    checked = renderer.check(company_note)
-    assert checked.verdict is not None and checked.verdict.review.status == "stale"
-    # Restored byte for byte: approved again (the digest is of content, not of time).
-    figure.write_text(text, encoding="utf-8")
-    assert renderer.check(company_note).verdict.review.status == "approved"  # type: ignore[union-attr]
+    assert_stale_until_restored(renderer, company_note, figure, "14.0", "14.1")
 
 
 def test_an_edited_price_file_makes_the_approval_stale(company_note: Path) -> None:
     renderer = Renderer(today=TODAY)
     prices = company_note.parent / "data" / "hengtong-prices.csv"
-    text = prices.read_text(encoding="utf-8")
-    prices.write_text(text.replace("2025-03-18,37.62,", "2025-03-18,37.63,", 1), "utf-8")
-    checked = renderer.check(company_note)
-    assert checked.verdict is not None and checked.verdict.review.status == "stale"
-    prices.write_text(text, encoding="utf-8")
-    assert renderer.check(company_note).verdict.review.status == "approved"  # type: ignore[union-attr]
+    assert_stale_until_restored(
+        renderer, company_note, prices, "2025-03-18,37.62,", "2025-03-18,37.63,"
+    )
 
 
 def test_a_comment_changes_nothing_printed_and_keeps_the_approval(company_note: Path) -> None:
