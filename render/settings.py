@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -86,3 +87,12 @@ class Settings:
     #: ``--release``: a draft, a stale approval, a quiet period or a restricted company is an
     #: error rather than a mark on the page or a warning (docs/compliance.md).
     release: bool = False
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's limit, not the host's count): the
+    default number of build workers, and whether a second one may lay out a PDF ahead."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

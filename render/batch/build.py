@@ -42,7 +42,6 @@ from render.batch.worker import (
     Result,
     build_note,
     build_settings,
-    cores,
     local_pool,
 )
 from render.errors import UsageError
@@ -51,7 +50,7 @@ from render.pdf.ahead import PdfProcess, discard_early, take_early
 from render.pdf.ahead import start as start_ahead
 from render.registers.history import Header, Record, Subject, folder_notes
 from render.report import display_path
-from render.settings import Limits, Settings
+from render.settings import Limits, Settings, cores
 from schemas.problems import Problem, Severity
 
 if TYPE_CHECKING:

@@ -640,11 +640,3 @@ class LocalPool(Executor):
 def local_pool(jobs: int) -> LocalPool:
     """A pool of ``jobs`` warm worker processes on this machine, each note within its time limit."""
     return LocalPool(jobs)
-
-
-def cores() -> int:
-    """The cores this process may run on (a container's limit, not the host's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from render.errors import UserError
+from render.settings import cores
 
 if TYPE_CHECKING:
     from render.pdf.job import PdfJob, PdfResult
@@ -51,11 +52,7 @@ def worth_starting() -> bool:
     """Whether a process ahead saves time here: WeasyPrint not imported yet, a second core."""
     if "weasyprint" in sys.modules or not sys.executable:  # warm, or no interpreter to run
         return False
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 1
-    return cores >= 2
+    return cores() >= 2
 
 
 class PdfProcessError(RuntimeError):

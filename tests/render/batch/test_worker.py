@@ -23,13 +23,12 @@ from render.batch.worker import (
     _Beside,
     build_note,
     build_settings,
-    cores,
     deadline,
     local_pool,
     render_pdf,
 )
 from render.context.i18n import translator
-from render.settings import Limits, Settings
+from render.settings import Limits, Settings, cores
 from tests.conftest import STORM, TODAY, calm, edit, emphasis_storm
 
 
