@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Rewrite the golden files of the broken-note corpus instead of comparing with them.",
     )
+
+
+#: The session's temporary folder, and the ``TMPDIR`` it replaced.
+_TEMPORARY = pytest.StashKey[tuple[str, str | None]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the session a temporary folder of its own, for this process and the commands it runs.
+
+    What render keeps between runs (validated houses, read YAML: ``render/load/kept.py``) goes to
+    the temporary folder; keyed by each test's own folder, it would otherwise leave thousands of
+    entries in the user's ``/tmp/render-cache-UID`` at every run. Set before collection, which
+    reads notes too; removed at the end.
+    """
+    folder = tempfile.mkdtemp(prefix="render-tests-")
+    config.stash[_TEMPORARY] = (folder, os.environ.get("TMPDIR"))
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if (saved := config.stash.get(_TEMPORARY, None)) is None:
+        return
+    folder, before = saved
+    tempfile.tempdir = None
+    if before is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = before
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -26,3 +26,23 @@ def read_mark(mark: str) -> tuple[Loc, int] | None:
     if not path or not offset.isdigit():
         return None
     return tuple(int(p) if p.isdigit() else p for p in path.split(".")), int(offset)
+
+
+def written_at(*loc: str | int) -> str:
+    """The mark of an element a template prints one of the note's fields in, at its start.
+
+    >>> written_at("analysts", 0)
+    'analysts.0:0'
+    """
+    return source_mark(loc, 0)
+
+
+#: The attribute by which a template says how an element of the house's own text is printed;
+#: without it, the element must be on some page like every other text of the document.
+PRINT = "data-print"
+#: On every page (the running footer): a page without it fails the note.
+EVERY_PAGE = "every-page"
+#: On some pages only, or none (the running header, left off the first page): not checked.
+SOME_PAGES = "some-pages"
+#: On screen only (a link the PDF prints as plain text, the draft banner): not checked.
+SCREEN = "screen"

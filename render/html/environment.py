@@ -27,6 +27,7 @@ from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityErr
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from render.context.marks import MARK, written_at
 from render.errors import UserError
 from render.html.filters import locale_filters
 from render.load.houses import HouseProfile
@@ -247,9 +248,16 @@ def environment(
         del env.globals[name]
     env.globals["range"] = _range
     env.globals["asset"] = _asset(profile.folder)
+    env.globals["written_at"] = _written_at
     env.filters = {name: env.filters[name] for name in sorted(JINJA_FILTERS)}
     env.filters.update(locale_filters(locale))
     return env
+
+
+def _written_at(*loc: str | int) -> Markup:
+    """The attribute that marks an element as printing the note's field ``loc`` (``title``,
+    ``analysts, 0``): the check after layout fails the note at that field if it is not printed."""
+    return Markup(' {}="{}"').format(MARK, written_at(*loc))
 
 
 def _asset(folder: Path) -> Callable[[str], str]:

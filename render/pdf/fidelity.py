@@ -11,11 +11,11 @@ from typing import Any
 from weasyprint import HTML, Document
 from weasyprint.formatting_structure import boxes
 
-from render.context.marks import MARK, read_mark
+from render.context.marks import EVERY_PAGE, MARK, PRINT, SCREEN, SOME_PAGES, read_mark
 from render.pdf.writer import Logged
 from schemas.problems import Loc, Problem
 from schemas.rules import Quoted, Text
-from schemas.rules.rendering import UNPRINTED
+from schemas.rules.rendering import MISSING_ON_PAGES, UNPRINTED
 
 #: Characters layout may add, drop or move without changing the text: white space (collapsed,
 #: or ending a line), soft hyphens, and the zero-width space WeasyPrint adds for word spacing.
@@ -28,17 +28,29 @@ Rect = tuple[float, float, float, float]
 
 @dataclass
 class _Block:
-    """A marked element of the note: where its text was written, what it holds, what was drawn."""
+    """An element whose text must be printed: where it was written, what it holds, what was drawn.
+
+    A block of the note is marked with the field its text was written in (``loc``); one of the
+    house's own text (its templates and texts: the disclaimer, the rating scales, the footer)
+    has no field, ``loc`` empty.
+    """
 
     element: ET.Element
     loc: Loc
     offset: int
+    #: Printed on every page (the running footer), not only on some page.
+    every_page: bool = False
     expected: list[str] = field(default_factory=list)
-    drawn: list[tuple[str, str]] = field(default_factory=list)  # (text, hyphenate character)
+    #: What was drawn of it: the text, the hyphen layout may add to it, the page's index.
+    drawn: list[tuple[str, str, int]] = field(default_factory=list)
     images: list[ET.Element] = field(default_factory=list)
 
     def text(self) -> str:
         return "".join(self.expected)
+
+    @property
+    def of_note(self) -> bool:
+        return bool(self.loc)
 
 
 class FidelityCheck:
@@ -61,10 +73,10 @@ class FidelityCheck:
         """
         blocks, owners = _blocks(html)
         drawn_images: set[int] = set()
-        for page in document.pages:
+        for index, page in enumerate(document.pages):
             box = page._page_box
             page_rect = (0.0, 0.0, box.margin_width(), box.margin_height())
-            _walk(box, owners, drawn_images, page_rect, hidden=False)
+            _walk(box, owners, drawn_images, page_rect, hidden=False, page=index)
         problems: list[Problem] = []
         failed_images: set[int] = set()
         chars: set[str] = set()
@@ -81,6 +93,8 @@ class FidelityCheck:
                 problems.append(item.problem)
         for block in blocks:
             problems += self._compare(block)
+            if block.every_page and block.text().strip():
+                problems += self._pages_without(block, len(document.pages))
             for image in block.images:
                 if id(image) not in drawn_images and id(image) not in failed_images:
                     problems.append(self._figure_missing(block, image))
@@ -91,42 +105,66 @@ class FidelityCheck:
     def _compare(self, block: _Block) -> list[Problem]:
         """The block's text, in order, among what was drawn of it; where it stops, it is lost."""
         expected = _INVISIBLE.sub("", block.text()).casefold()
-        if not expected:
+        position = _printed(expected, block.drawn)
+        if position == len(expected):
             return []
-        position = 0
-        for text, hyphen in block.drawn:
-            piece = _INVISIBLE.sub("", text).casefold()
-            if expected.startswith(piece, position):
-                position += len(piece)
-            elif (
-                hyphen
-                and piece.endswith(hyphen)
-                and expected.startswith(piece[: -len(hyphen)], position)
-            ):
-                position += len(piece) - len(hyphen)  # a hyphen added where a word was broken
-            # Anything else drawn is not the note's text (a table header repeated on a page).
-            if position == len(expected):
-                return []
         snippet = _INVISIBLE.sub("", block.text())[position:]
+        if not block.of_note:
+            return [self._house_unprinted(block, position)]
         offset = self._find(block, snippet) if position else block.offset
-        name = _name(block.element)
+        name = _name(block)
         if position == 0:
             what = Text("the {block} is not printed as written: its text", block=name)
         else:
             what = Text(
                 "the {block} is not printed as written: its text from {snippet} on",
                 block=name,
-                snippet=Quoted(snippet, 20),
+                snippet=Quoted(_spaced_from(block.text(), position), 20),
             )
         return [UNPRINTED(block.loc, what=what, offset=offset)]
 
+    def _house_unprinted(self, block: _Block, position: int) -> Problem:
+        """The house's own text lost: named by its words, in the note that uses the house."""
+        start = Quoted(_spaced_from(block.text(), 0), 30)
+        if position == 0:
+            what = Text("the house's text {start} (its templates or house.yaml)", start=start)
+        else:
+            what = Text(
+                "the house's text {start} (its templates or house.yaml) from {snippet} on",
+                start=start,
+                snippet=Quoted(_spaced_from(block.text(), position), 20),
+            )
+        return UNPRINTED((), what=what, path=self.display)
+
+    def _pages_without(self, block: _Block, pages: int) -> list[Problem]:
+        """The pages an every-page block (the running footer) is not printed whole on."""
+        expected = _INVISIBLE.sub("", block.text()).casefold()
+        missing = [
+            index + 1
+            for index in range(pages)
+            if _printed(expected, [d for d in block.drawn if d[2] == index]) < len(expected)
+        ]
+        if not missing:
+            return []
+        what = Text(
+            "the house's footer {snippet}", snippet=Quoted(_spaced_from(block.text(), 0), 30)
+        )
+        return [
+            MISSING_ON_PAGES((), what=what, pages=", ".join(map(str, missing)), path=self.display)
+        ]
+
     def _figure_missing(self, block: _Block, image: ET.Element) -> Problem:
+        if not block.of_note:
+            what = Text("the house's image {image}", image=Quoted(image.get("alt") or "", 30))
+            return UNPRINTED((), what=what, path=self.display)
         what = Text("a figure is not printed: its image")
         return UNPRINTED(block.loc, what=what, offset=block.offset)
 
     def _image_failed(self, item: Logged, blocks: list[_Block]) -> tuple[Problem, Any] | None:
         """A figure of the note that WeasyPrint could not load, located at its line."""
         for block in blocks:
+            if not block.of_note:
+                continue  # the house's image: the problem WeasyPrint's message makes stands
             for image in block.images:
                 if image.get("src") == item.url:
                     problem = replace(item.problem, loc=block.loc, offset=block.offset, path="")
@@ -139,7 +177,7 @@ class FidelityCheck:
         problem = item.problem
         offsets: dict[Loc, set[int]] = {}
         for block in blocks:
-            if char in block.text() and block.loc not in offsets:
+            if block.of_note and char in block.text() and block.loc not in offsets:
                 text = self._field_text(block.loc)
                 offsets[block.loc] = {i for i, c in enumerate(text) if c == char}
         found = [
@@ -187,7 +225,9 @@ class FidelityCheck:
 
 
 def _blocks(html: HTML) -> tuple[list[_Block], dict[int, _Block]]:
-    """The marked elements in document order, and for each element the block its text is in."""
+    """The elements whose text must be printed, in document order, and for each element the
+    block its text is in: the note's marked elements, and every other element holding text
+    (the house's), save those its template says are not printed on every page or on paper."""
     blocks: list[_Block] = []
     owners: dict[int, _Block] = {}
     body = html.etree_element.find("body")
@@ -195,10 +235,19 @@ def _blocks(html: HTML) -> tuple[list[_Block], dict[int, _Block]]:
         return blocks, owners
 
     def visit(element: ET.Element, owner: _Block | None) -> None:
+        printed = element.get(PRINT)
+        if printed in (SOME_PAGES, SCREEN) or _is_svg(element) or element.tag in _NOT_TEXT:
+            return  # not printed on every page, drawn as a picture (its text is no text box),
+            # or no text at all (a style sheet)
         mark = element.get(MARK)
         where = read_mark(mark) if mark else None
         if where is not None:
             owner = _Block(element, *where)
+            blocks.append(owner)
+        elif owner is None and (
+            printed == EVERY_PAGE or _holds_text(element) or element.tag == "img"
+        ):
+            owner = _Block(element, (), 0, every_page=printed == EVERY_PAGE)
             blocks.append(owner)
         if owner is not None:
             owners[id(element)] = owner
@@ -216,10 +265,50 @@ def _blocks(html: HTML) -> tuple[list[_Block], dict[int, _Block]]:
     return blocks, owners
 
 
+#: Elements whose content is never text on a page.
+_NOT_TEXT = frozenset({"style", "script", "template", "noscript"})
+
+
+def _holds_text(element: ET.Element) -> bool:
+    """Whether text is written directly in the element (not only in its children)."""
+    if (element.text or "").strip():
+        return True
+    return any((child.tail or "").strip() for child in element if isinstance(child.tag, str))
+
+
+def _is_svg(element: ET.Element) -> bool:
+    """An inline SVG drawing (a chart): WeasyPrint draws it as an image, its labels included."""
+    return str(element.tag).rpartition("}")[2] == "svg"
+
+
+def _printed(expected: str, drawn: list[tuple[str, str, int]]) -> int:
+    """How much of ``expected`` (folded, without white space) the drawn pieces print in order."""
+    position = 0
+    for text, hyphen, _page in drawn:
+        if position == len(expected):
+            break
+        piece = _INVISIBLE.sub("", text).casefold()
+        if expected.startswith(piece, position):
+            position += len(piece)
+        elif (
+            hyphen
+            and piece.endswith(hyphen)
+            and expected.startswith(piece[: -len(hyphen)], position)
+        ):
+            position += len(piece) - len(hyphen)  # a hyphen added where a word was broken
+        # Anything else drawn is not the block's text (a table header repeated on a page).
+    return position
+
+
 def _walk(
-    box: boxes.Box, owners: dict[int, _Block], images: set[int], clip: Rect, hidden: bool
+    box: boxes.Box,
+    owners: dict[int, _Block],
+    images: set[int],
+    clip: Rect,
+    hidden: bool,
+    page: int,
 ) -> None:
-    """Record the text and images drawn visibly, by the block they belong to."""
+    """Record the text and images drawn visibly on the page, by the block they belong to."""
     if "::" in (box.element_tag or ""):
         return  # generated by the stylesheet (a list marker, a counter): not the note's
     style = box.style
@@ -232,7 +321,7 @@ def _walk(
     if isinstance(box, boxes.TextBox):
         owner = owners.get(id(box.element))
         if owner is not None and not hidden and _shown(box, clip):
-            owner.drawn.append((_within(box, clip), style["hyphenate_character"]))
+            owner.drawn.append((_within(box, clip), style["hyphenate_character"], page))
         return
     if isinstance(box, boxes.ReplacedBox):
         drawn = not hidden and box.width and box.height and _shown(box, clip)
@@ -240,7 +329,7 @@ def _walk(
             images.add(id(box.element))
         return
     for child in getattr(box, "children", ()):
-        _walk(child, owners, images, clip, hidden)
+        _walk(child, owners, images, clip, hidden, page)
 
 
 def _shown(box: boxes.Box, clip: Rect) -> bool:
@@ -297,6 +386,34 @@ _NAMES = {
 }
 
 
-def _name(element: ET.Element) -> Text:
-    tag = str(element.tag)
+#: What the templates print a field of the note in, by the field.
+_FIELD_NAMES = {
+    "title": Text("title"),
+    "date": Text("date"),
+    "rating": Text("rating"),
+    "subject": Text("subject box"),
+    "analysts": Text("analyst's entry"),
+    "risk_level": Text("risk-level line"),
+    "market_data": Text("market-data box"),
+    "prices": Text("relative-performance chart"),
+    "price": Text("valuation"),
+}
+
+
+def _name(block: _Block) -> Text:
+    if named := _FIELD_NAMES.get(str(block.loc[0])):
+        return named
+    tag = str(block.element.tag)
     return _NAMES.get(tag, Text("heading") if re.fullmatch(r"h\d", tag) else Text("text"))
+
+
+def _spaced_from(text: str, position: int) -> str:
+    """``text`` from its ``position``-th character that is not white space, runs of white space
+    made one space: what a message quotes of lost text."""
+    seen = 0
+    for index, char in enumerate(text):
+        if not _INVISIBLE.fullmatch(char):
+            if seen == position:
+                return " ".join(text[index:].split())
+            seen += 1
+    return ""

@@ -55,7 +55,18 @@ UNPRINTED = Rule(
     "text of the note (a paragraph, list item, table cell, heading, a point's lead) or a figure "
     "is on no page after layout: hidden by the house's style (`display: none`, `visibility: "
     "hidden`, transparent, zero size), clipped, or placed off the page; located at the block in "
-    "the note, or where its text stops being printed",
+    "the note, or where its text stops being printed. The same holds for what the templates "
+    "print: a field of the note (the title, the rating, an analyst and their SAC number, the "
+    "risk level, the market data) is located at that field; the house's own text (the "
+    "disclaimer, the rating scales, a heading) is named by its words",
+)
+MISSING_ON_PAGES = Rule(
+    "render.every_page",
+    "{what} is missing from page {pages}: it must be printed on every page",
+    RENDERING,
+    "the running footer (the house's `texts.footer`) is not printed whole on every page of the "
+    "note, as the house's notes must carry it: a house style that leaves it off a page (an "
+    "`@page` rule with `content: none` for its margin box, a margin too small for it)",
 )
 GLYPH = Rule(
     "render.glyph",
@@ -119,6 +130,7 @@ __all__ = [
     "IMAGE_LIMIT",
     "INTERNAL",
     "LAYOUT",
+    "MISSING_ON_PAGES",
     "RESOURCE",
     "SANDBOX",
     "STYLE",

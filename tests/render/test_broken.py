@@ -139,7 +139,13 @@ def test_every_rule_code_is_documented_and_the_corpus_covers_most() -> None:
     # The codes found after layout are `render build`'s, not `check`'s: tests/render/pdf/test_fidelity.py
     # and test_pdf.py test them, and tests/hostile has a case for each. `render verify` judges
     # a build's folder, not a note: tests/render/batch/test_manifest.py.
-    after_layout = {"render.unprinted", "render.glyph", "render.layout", "render.style"}
+    after_layout = {
+        "render.unprinted",
+        "render.every_page",
+        "render.glyph",
+        "render.layout",
+        "render.style",
+    }
     unreachable = {"file.missing", "render.internal", "render.project_config", "render.timeout"}
     # Only `--release` makes a draft an error: tests/render/registers/test_review.py.
     unreachable.add(registers.UNAPPROVED.code)

@@ -69,6 +69,82 @@ def test_a_house_style_that_hides_a_paragraph_fails_it_at_its_line(
     )
 
 
+@pytest.mark.parametrize(
+    ("css", "field", "line", "name"),
+    [
+        ("h1.title { font-size: 0 }", "title", 7, "title"),
+        (".rating-badge { display: none }", "rating", 12, "rating"),
+        (".subject { visibility: hidden }", "subject", 8, "subject box"),
+        (".risk-level-line { color: transparent }", "risk_level", 15, "risk-level line"),
+        # One analyst's entry fits, the second one's name and SAC number are cut off.
+        (".analysts { max-height: 30mm; overflow: hidden }", "analysts[1]", 21, "analyst's entry"),
+    ],
+)
+def test_a_field_a_template_prints_fails_at_the_field_if_hidden(
+    renderer: Renderer, workspace: Path, note_file: Path, css: str, field: str, line: int, name: str
+) -> None:
+    """The compliance furniture printed from the note's fields (title, rating, subject, risk
+    level, the analysts and their SAC numbers) is checked like its Markdown text."""
+    house_style(workspace, css)
+    [problem] = failures(renderer, note_file)
+    assert (problem.code, problem.field, problem.line) == ("render.unprinted", field, line)
+    assert f"the {name} is not printed as written" in problem.message
+
+
+def test_the_house_text_hidden_or_cut_fails_the_note_with_its_words(
+    renderer: Renderer, workspace: Path, note_file: Path
+) -> None:
+    """The disclaimer and the other blocks of the house are the note's compliance furniture:
+    each must reach a page; a lost one is named by its words, since no field of the note
+    holds it."""
+    house_style(workspace, ".disclaimer p:first-of-type { display: none }")
+    [problem] = failures(renderer, note_file)
+    assert (problem.code, problem.path, problem.line) == ("render.unprinted", str(note_file), 0)
+    assert problem.message.startswith("the house's text '")
+    assert "(its templates or house.yaml) is on no page" in problem.message
+    assert problem.message_in(translator("zh")).startswith("机构的文字“")
+
+    house_style(workspace, ".disclaimer p:first-of-type { max-height: 1.5em; overflow: hidden }")
+    [problem] = failures(renderer, note_file)
+    assert " from '" in problem.message and "' on is on no page" in problem.message
+
+    house_style(workspace, ".masthead .logo { opacity: 0 }")
+    [problem] = failures(renderer, note_file)
+    assert problem.message.startswith("the house's image '澄川证券'")
+
+
+def test_the_footer_must_be_on_every_page(
+    renderer: Renderer, workspace: Path, note_file: Path
+) -> None:
+    house_style(workspace, "@page :first { @bottom-left { content: none } }")
+    [problem] = failures(renderer, note_file)
+    assert (problem.code, problem.params["pages"]) == ("render.every_page", "1")
+    assert problem.message.endswith("is missing from page 1: it must be printed on every page")
+    house_style(workspace, "@page :left { @bottom-left { content: none } }")
+    [problem] = failures(renderer, note_file)
+    assert problem.params["pages"] == "2"  # a three-page note: its one left page
+
+
+def test_what_the_templates_leave_off_paper_on_purpose_is_not_checked(
+    renderer: Renderer, workspace: Path
+) -> None:
+    """The running header (not on page 1), a related report's link (printed as its title) and
+    the draft banner (a mark on every page instead) are marked so; nothing else is left."""
+    note = workspace / "notes" / "2026-04-15-hengtong-upgrade.md"
+    for name in ("2026-04-15-hengtong-upgrade.md", "2026-01-22-hengtong-annual-preview.md"):
+        shutil.copy(EXAMPLES / name, workspace / "notes" / name)
+    shutil.copytree(EXAMPLES / "data", workspace / "notes" / "data")
+    edit(note, "status: approved", "status: draft")  # a draft: banner and mark
+    rendered = renderer.render(note, ("pdf", "html"))
+    assert rendered.problems == []
+    assert rendered.html is not None
+    for marked in ('class="running-header" data-print="some-pages"', 'data-print="screen"'):
+        assert marked in rendered.html
+    # A house may print no running header at all: it is not the compliance footer.
+    house_style(workspace, "@page { @top-left { content: none } }")
+    assert renderer.render(note, ("pdf",)).problems == []
+
+
 def test_text_cut_short_is_located_where_it_stops(
     renderer: Renderer, workspace: Path, note_file: Path
 ) -> None:

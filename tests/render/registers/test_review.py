@@ -52,7 +52,10 @@ def test_a_draft_has_the_mark_on_every_page_and_a_banner(renderer: Renderer) -> 
     pages = big_marks(rendered.pdf or b"")
     assert len(pages) == rendered.pages >= 2
     assert all({"草", "稿"} <= marks for marks in pages), pages
-    assert '<div class="draft-banner" role="status">草稿：尚未审批，不得发布</div>' in rendered.html
+    assert (
+        '<div class="draft-banner" data-print="screen" role="status">草稿：尚未审批，不得发布</div>'
+        in rendered.html
+    )
 
 
 def test_an_english_draft_is_marked_in_english(note_file: Path) -> None:
