@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -33,34 +34,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-#: The session's temporary folder, and the ``TMPDIR`` it replaced.
-_TEMPORARY = pytest.StashKey[tuple[str, str | None]]()
-
-
 def pytest_configure(config: pytest.Config) -> None:
-    """Give the session a temporary folder of its own, for this process and the commands it runs.
+    """Give the tests a temporary folder of their own, for this process and the commands it runs.
 
     What render keeps between runs (validated houses, read YAML: ``render/load/kept.py``) goes to
     the temporary folder; keyed by each test's own folder, it would otherwise leave thousands of
-    entries in the user's ``/tmp/render-cache-UID`` at every run. Set before collection, which
-    reads notes too; removed at the end.
+    entries in the user's ``/tmp/render-cache-UID`` at every run. Here the previous session's are
+    removed as this one starts (set before collection, which reads notes too). pytest's own
+    folders go there as well and keep pytest's retention of the last three sessions; nothing is
+    removed at exit, where the build's worker pool is still cleaning up after itself.
     """
-    folder = tempfile.mkdtemp(prefix="render-tests-")
-    config.stash[_TEMPORARY] = (folder, os.environ.get("TMPDIR"))
-    os.environ["TMPDIR"] = folder
-    tempfile.tempdir = folder
+    folder = _own_folder(Path(tempfile.gettempdir()) / f"render-tests-{os.getuid()}")
+    if folder is None:
+        return  # not a folder of ours: the system's, as before
+    shutil.rmtree(folder / f"render-cache-{os.getuid()}", ignore_errors=True)
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = str(folder)
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if (saved := config.stash.get(_TEMPORARY, None)) is None:
-        return
-    folder, before = saved
-    tempfile.tempdir = None
-    if before is None:
-        os.environ.pop("TMPDIR", None)
-    else:
-        os.environ["TMPDIR"] = before
-    shutil.rmtree(folder, ignore_errors=True)
+def _own_folder(folder: Path) -> Path | None:
+    """``folder``, made if missing, if it is a real folder of this user that no one else may use."""
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    ours = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+    return folder if ours and not stat.S_IMODE(info.st_mode) & 0o077 else None
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -27,12 +28,27 @@ Rect = tuple[float, float, float, float]
 
 
 @dataclass
+class _Segment:
+    """The text one element writes itself (its own text and its children's tails), in order,
+    and what was drawn of it: the unit whose order the check follows, since a house style may
+    reorder elements (flex ``order``, a reversed column) but never the words of one."""
+
+    element: ET.Element
+    expected: list[str] = field(default_factory=list)
+    #: What was drawn of it: the text, the hyphen layout may add to it, the page's index.
+    drawn: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def text(self) -> str:
+        return "".join(self.expected)
+
+
+@dataclass
 class _Block:
     """An element whose text must be printed: where it was written, what it holds, what was drawn.
 
     A block of the note is marked with the field its text was written in (``loc``); one of the
     house's own text (its templates and texts: the disclaimer, the rating scales, the footer)
-    has no field, ``loc`` empty.
+    has no field, ``loc`` empty. Its text is held by the segments of its elements.
     """
 
     element: ET.Element
@@ -40,13 +56,22 @@ class _Block:
     offset: int
     #: Printed on every page (the running footer), not only on some page.
     every_page: bool = False
-    expected: list[str] = field(default_factory=list)
-    #: What was drawn of it: the text, the hyphen layout may add to it, the page's index.
-    drawn: list[tuple[str, str, int]] = field(default_factory=list)
+    #: The block's text in document order, each piece with the segment it belongs to.
+    pieces: list[tuple[_Segment, str]] = field(default_factory=list)
+    segments: list[_Segment] = field(default_factory=list)
     images: list[ET.Element] = field(default_factory=list)
 
     def text(self) -> str:
-        return "".join(self.expected)
+        return "".join(text for _segment, text in self.pieces)
+
+    def segment(self, element: ET.Element) -> _Segment:
+        segment = _Segment(element)
+        self.segments.append(segment)
+        return segment
+
+    def add(self, segment: _Segment, text: str) -> None:
+        segment.expected.append(text)
+        self.pieces.append((segment, text))
 
     @property
     def of_note(self) -> bool:
@@ -92,9 +117,13 @@ class FidelityCheck:
             else:
                 problems.append(item.problem)
         for block in blocks:
-            problems += self._compare(block)
-            if block.every_page and block.text().strip():
-                problems += self._pages_without(block, len(document.pages))
+            if block.every_page:
+                # On every page but blank ones, which a house may leave blank (a chapter
+                # starting on a right-hand page): lost from all is said once, here.
+                printed = [i for i, page in enumerate(document.pages) if not _blank(page)]
+                problems += self._pages_without(block, printed)
+            else:
+                problems += self._compare(block)
             for image in block.images:
                 if id(image) not in drawn_images and id(image) not in failed_images:
                     problems.append(self._figure_missing(block, image))
@@ -103,59 +132,79 @@ class FidelityCheck:
     # -- what differs -----------------------------------------------------------------------
 
     def _compare(self, block: _Block) -> list[Problem]:
-        """The block's text, in order, among what was drawn of it; where it stops, it is lost."""
-        expected = _INVISIBLE.sub("", block.text()).casefold()
-        position = _printed(expected, block.drawn)
-        if position == len(expected):
-            return []
-        snippet = _INVISIBLE.sub("", block.text())[position:]
+        """Each of the block's segments, in order, among what was drawn of it; the first one
+        not printed whole is lost from where it stops."""
+        first = True
+        for segment in block.segments:
+            expected = _fold(segment.text())
+            if not expected:
+                continue
+            position = _printed(expected, segment.drawn)
+            if position < len(expected):
+                return [self._lost(block, segment, position, whole=first and position == 0)]
+            first = False
+        return []
+
+    def _lost(self, block: _Block, segment: _Segment, position: int, whole: bool) -> Problem:
+        snippet = _spaced_from(segment.text(), position)
         if not block.of_note:
-            return [self._house_unprinted(block, position)]
-        offset = self._find(block, snippet) if position else block.offset
+            return self._house_unprinted(_spaced_from(segment.text(), 0), snippet, whole)
+        offset = block.offset if whole else self._find(block, _INVISIBLE.sub("", snippet))
         name = _name(block)
-        if position == 0:
+        if whole:
             what = Text("the {block} is not printed as written: its text", block=name)
         else:
             what = Text(
                 "the {block} is not printed as written: its text from {snippet} on",
                 block=name,
-                snippet=Quoted(_spaced_from(block.text(), position), 20),
+                snippet=Quoted(snippet, 20),
             )
-        return [UNPRINTED(block.loc, what=what, offset=offset)]
+        return UNPRINTED(block.loc, what=what, offset=offset)
 
-    def _house_unprinted(self, block: _Block, position: int) -> Problem:
-        """The house's own text lost: named by its words, in the note that uses the house."""
-        start = Quoted(_spaced_from(block.text(), 0), 30)
-        if position == 0:
-            what = Text("the house's text {start} (its templates or house.yaml)", start=start)
+    def _house_unprinted(self, start: str, snippet: str, whole: bool) -> Problem:
+        """Text of the templates lost (the house's, or a record they print): named by its
+        words, in the note that uses the house."""
+        if whole or start == snippet:
+            what = Text(
+                "the text {start} printed by the house's templates", start=Quoted(start, 30)
+            )
         else:
             what = Text(
-                "the house's text {start} (its templates or house.yaml) from {snippet} on",
-                start=start,
-                snippet=Quoted(_spaced_from(block.text(), position), 20),
+                "the text {start} printed by the house's templates, from {snippet} on,",
+                start=Quoted(start, 30),
+                snippet=Quoted(snippet, 20),
             )
         return UNPRINTED((), what=what, path=self.display)
 
-    def _pages_without(self, block: _Block, pages: int) -> list[Problem]:
-        """The pages an every-page block (the running footer) is not printed whole on."""
-        expected = _INVISIBLE.sub("", block.text()).casefold()
+    def _pages_without(self, block: _Block, pages: list[int]) -> list[Problem]:
+        """The pages (indexes given) an every-page block (the running footer) is not printed
+        whole on."""
+        segments = [(s, _fold(s.text())) for s in block.segments if _fold(s.text())]
         missing = [
-            index + 1
-            for index in range(pages)
-            if _printed(expected, [d for d in block.drawn if d[2] == index]) < len(expected)
+            index
+            for index in pages
+            if any(
+                _printed(expected, [d for d in s.drawn if d[2] == index]) < len(expected)
+                for s, expected in segments
+            )
         ]
-        if not missing:
+        if not segments or not missing:
             return []
+        if missing == pages:
+            where = Text("every page")
+        elif len(missing) == 1:
+            where = Text("page {page}", page=missing[0] + 1)
+        else:
+            where = Text("pages {pages}", pages=_ranges([i + 1 for i in missing]))
         what = Text(
             "the house's footer {snippet}", snippet=Quoted(_spaced_from(block.text(), 0), 30)
         )
-        return [
-            MISSING_ON_PAGES((), what=what, pages=", ".join(map(str, missing)), path=self.display)
-        ]
+        return [MISSING_ON_PAGES((), what=what, pages=where, path=self.display)]
 
     def _figure_missing(self, block: _Block, image: ET.Element) -> Problem:
         if not block.of_note:
-            what = Text("the house's image {image}", image=Quoted(image.get("alt") or "", 30))
+            name = image.get("alt") or image.get("class") or str(image.tag).rpartition("}")[2]
+            what = Text("the house's image {image}", image=Quoted(name, 30))
             return UNPRINTED((), what=what, path=self.display)
         what = Text("a figure is not printed: its image")
         return UNPRINTED(block.loc, what=what, offset=block.offset)
@@ -163,10 +212,10 @@ class FidelityCheck:
     def _image_failed(self, item: Logged, blocks: list[_Block]) -> tuple[Problem, Any] | None:
         """A figure of the note that WeasyPrint could not load, located at its line."""
         for block in blocks:
-            if not block.of_note:
-                continue  # the house's image: the problem WeasyPrint's message makes stands
             for image in block.images:
                 if image.get("src") == item.url:
+                    if not block.of_note:
+                        return item.problem, image  # the house's: WeasyPrint's message stands
                     problem = replace(item.problem, loc=block.loc, offset=block.offset, path="")
                     return problem, image
         return None
@@ -224,42 +273,46 @@ class FidelityCheck:
         return block.offset
 
 
-def _blocks(html: HTML) -> tuple[list[_Block], dict[int, _Block]]:
+def _blocks(html: HTML) -> tuple[list[_Block], dict[int, _Segment]]:
     """The elements whose text must be printed, in document order, and for each element the
     block its text is in: the note's marked elements, and every other element holding text
     (the house's), save those its template says are not printed on every page or on paper."""
     blocks: list[_Block] = []
-    owners: dict[int, _Block] = {}
+    owners: dict[int, _Segment] = {}
     body = html.etree_element.find("body")
     if body is None:
         return blocks, owners
 
     def visit(element: ET.Element, owner: _Block | None) -> None:
         printed = element.get(PRINT)
-        if printed in (SOME_PAGES, SCREEN) or _is_svg(element) or element.tag in _NOT_TEXT:
-            return  # not printed on every page, drawn as a picture (its text is no text box),
-            # or no text at all (a style sheet)
+        if printed in (SOME_PAGES, SCREEN) or element.tag in _NOT_TEXT:
+            return  # not printed on every page, or no text at all (a style sheet)
         mark = element.get(MARK)
         where = read_mark(mark) if mark else None
         if where is not None:
             owner = _Block(element, *where)
             blocks.append(owner)
-        elif owner is None and (
-            printed == EVERY_PAGE or _holds_text(element) or element.tag == "img"
+        elif printed == EVERY_PAGE or (
+            owner is None and (_holds_text(element) or element.tag == "img" or _is_svg(element))
         ):
             owner = _Block(element, (), 0, every_page=printed == EVERY_PAGE)
             blocks.append(owner)
-        if owner is not None:
-            owners[id(element)] = owner
-            if element.tag == "img":
-                owner.images.append(element)
-            owner.expected.append(element.text or "")
+        if owner is None:
+            segment = None
+        elif element.tag == "img" or _is_svg(element):
+            # A picture: an inline SVG (a chart) is drawn as one, its labels no text boxes.
+            owner.images.append(element)
+            return
+        else:
+            segment = owner.segment(element)
+            owners[id(element)] = segment
+            owner.add(segment, element.text or "")
         for child in element:
             if not isinstance(child.tag, str):
                 continue  # a comment
             visit(child, owner)
-            if owner is not None:
-                owner.expected.append(child.tail or "")
+            if owner is not None and segment is not None:
+                owner.add(segment, child.tail or "")
 
     visit(body, None)
     return blocks, owners
@@ -281,13 +334,19 @@ def _is_svg(element: ET.Element) -> bool:
     return str(element.tag).rpartition("}")[2] == "svg"
 
 
+def _fold(text: str) -> str:
+    """Text as compared: without white space, compatibility forms made plain (full-width
+    letters, which ``text-transform: full-width`` draws), case folded."""
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).casefold()
+
+
 def _printed(expected: str, drawn: list[tuple[str, str, int]]) -> int:
-    """How much of ``expected`` (folded, without white space) the drawn pieces print in order."""
+    """How much of ``expected`` (folded) the drawn pieces print in order."""
     position = 0
     for text, hyphen, _page in drawn:
         if position == len(expected):
             break
-        piece = _INVISIBLE.sub("", text).casefold()
+        piece = _fold(text)
         if expected.startswith(piece, position):
             position += len(piece)
         elif (
@@ -300,20 +359,40 @@ def _printed(expected: str, drawn: list[tuple[str, str, int]]) -> int:
     return position
 
 
+def _blank(page: Any) -> bool:
+    """A page the layout left blank (before a right-hand page): no content, nor its footer."""
+    return bool(page._page_box.page_type.blank)
+
+
+def _ranges(numbers: list[int]) -> str:
+    """Page numbers as ranges: ``1–3, 5``."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
 def _walk(
     box: boxes.Box,
-    owners: dict[int, _Block],
+    owners: dict[int, _Segment],
     images: set[int],
     clip: Rect,
     hidden: bool,
     page: int,
 ) -> None:
     """Record the text and images drawn visibly on the page, by the block they belong to."""
-    if "::" in (box.element_tag or ""):
+    tag = box.element_tag or ""
+    if "::" in tag and not tag.endswith(("::first-letter", "::first-line")):
         return  # generated by the stylesheet (a list marker, a counter): not the note's
     style = box.style
     hidden = hidden or style["opacity"] == 0
-    if style["overflow"] != "visible" and not isinstance(box, boxes.TextBox):
+    # The page takes the root element's overflow; it clips the page area, not the margin
+    # boxes around it (the running footer).
+    clips = not isinstance(box, (boxes.TextBox, boxes.PageBox))
+    if style["overflow"] != "visible" and clips:
         clip = _intersect(
             clip,
             (box.padding_box_x(), box.padding_box_y(), box.padding_width(), box.padding_height()),
@@ -325,7 +404,7 @@ def _walk(
         return
     if isinstance(box, boxes.ReplacedBox):
         drawn = not hidden and box.width and box.height and _shown(box, clip)
-        if drawn and box.element is not None and box.element.tag == "img":
+        if drawn and box.element is not None and (box.element.tag == "img" or _is_svg(box.element)):
             images.add(id(box.element))
         return
     for child in getattr(box, "children", ()):
@@ -397,6 +476,8 @@ _FIELD_NAMES = {
     "market_data": Text("market-data box"),
     "prices": Text("relative-performance chart"),
     "price": Text("valuation"),
+    "forecast": Text("forecast table"),
+    "results": Text("results table"),
 }
 
 

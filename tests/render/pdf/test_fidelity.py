@@ -100,13 +100,25 @@ def test_the_house_text_hidden_or_cut_fails_the_note_with_its_words(
     house_style(workspace, ".disclaimer p:first-of-type { display: none }")
     [problem] = failures(renderer, note_file)
     assert (problem.code, problem.path, problem.line) == ("render.unprinted", str(note_file), 0)
-    assert problem.message.startswith("the house's text '")
-    assert "(its templates or house.yaml) is on no page" in problem.message
-    assert problem.message_in(translator("zh")).startswith("机构的文字“")
+    assert problem.message == (
+        "the text '澄川证券股份有限公司（以下简称“澄川证券”）经中国证券监督…' printed by the "
+        "house's templates is on no page (hidden by the house style, clipped, or lost in layout)"
+    )
+    assert problem.message_in(translator("zh")).startswith(
+        "机构模板印出的文字“澄川证券股份有限公司（以下简称“澄川证券”）经中国证券监督…”不在任何页面上"
+    )
 
+    # One line high: the paragraph is lost from its second line on, and the message says where.
     house_style(workspace, ".disclaimer p:first-of-type { max-height: 1.5em; overflow: hidden }")
     [problem] = failures(renderer, note_file)
-    assert " from '" in problem.message and "' on is on no page" in problem.message
+    lost = problem.params["what"].params["snippet"].value
+    assert (
+        lost != ""
+        and "澄川证券股份有限公司（以下简称“澄川证券”）经中国证券监督管理委员会核准，具备证券投资咨询业务资格。本报告为虚构示例，仅用于演示研究报告的排版流程。".endswith(
+            lost
+        )
+    )
+    assert len(lost) < 60
 
     house_style(workspace, ".masthead .logo { opacity: 0 }")
     [problem] = failures(renderer, note_file)
@@ -118,11 +130,101 @@ def test_the_footer_must_be_on_every_page(
 ) -> None:
     house_style(workspace, "@page :first { @bottom-left { content: none } }")
     [problem] = failures(renderer, note_file)
-    assert (problem.code, problem.params["pages"]) == ("render.every_page", "1")
-    assert problem.message.endswith("is missing from page 1: it must be printed on every page")
+    assert problem.code == "render.every_page"
+    assert problem.message == (
+        "the house's footer '本报告所用信息均来源于公开资料，本公司不保证其准确性与完整…' is missing "
+        "from page 1: it must be printed on every page"
+    )
     house_style(workspace, "@page :left { @bottom-left { content: none } }")
     [problem] = failures(renderer, note_file)
-    assert problem.params["pages"] == "2"  # a three-page note: its one left page
+    assert problem.message_in(translator("zh")).startswith("机构的页脚")
+    assert "missing from page 2:" in problem.message  # a three-page note: its one left page
+    # Lost from every page: said once, as such (not also as text on no page).
+    house_style(workspace, ".running-footer p:last-child { display: none }")
+    [problem] = failures(renderer, note_file)
+    assert "missing from every page:" in problem.message
+    house_style(
+        workspace,
+        "@page :first { @bottom-left { content: none } } "
+        "@page :left { @bottom-left { content: none } }",
+    )
+    [problem] = failures(renderer, note_file)
+    assert "missing from pages 1–2:" in problem.message
+
+
+def test_a_blank_page_may_go_without_the_footer(
+    renderer: Renderer, workspace: Path, note_file: Path
+) -> None:
+    """A page the layout leaves blank, before a section that starts on a left-hand page."""
+    house_style(
+        workspace,
+        ".compliance.disclaimer { break-before: left } @page :blank { @bottom-left { content: none } }",
+    )
+    rendered = renderer.render(note_file, ("pdf",))
+    assert rendered.problems == [] and rendered.pages == 4  # page 3 left blank
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        # Flex may reorder a block's elements; the words of each stay in order.
+        ".rating-badge { display: flex; flex-direction: column-reverse }",
+        ".analyst { display: flex; flex-direction: column-reverse }",
+        ".market-data dl { display: flex; flex-direction: column-reverse }",
+        # A first letter or line styled apart is drawn as the element's own text.
+        ".disclaimer p::first-letter { font-weight: bold } h1.title::first-line { color: #c00 }",
+        # The root's overflow goes to the page, which does not clip the footer in its margin.
+        "html, body { overflow: hidden }",
+        # Full-width letters are the same text.
+        ".subject dd { text-transform: full-width }",
+    ],
+)
+def test_a_faithful_house_style_passes(
+    renderer: Renderer, workspace: Path, note_file: Path, css: str
+) -> None:
+    house_style(workspace, css)
+    assert renderer.render(note_file, ("pdf",)).problems == []
+
+
+def test_text_written_straight_into_the_body_is_its_own(
+    renderer: Renderer, workspace: Path, note_file: Path
+) -> None:
+    """A house template writing text outside any element does not make the whole page one
+    block: the footer drawn in the margins after the body is still whole, on every page."""
+    templates = workspace / "houses" / "example" / "templates"
+    templates.mkdir()
+    (templates / "event-commentary.html").write_text(
+        '{% extends "default:event-commentary.html" %}\n'
+        "{% block body %}内部资料{{ super() }}{% endblock %}\n",
+        encoding="utf-8",
+    )
+    assert renderer.render(note_file, ("pdf",)).problems == []
+    house_style(workspace, "@page :first { @bottom-left { content: none } }")
+    [problem] = failures(renderer, note_file)
+    assert problem.code == "render.every_page"
+
+
+def test_a_chart_drawn_as_svg_must_be_shown(renderer: Renderer, workspace: Path) -> None:
+    note = workspace / "notes" / "2026-04-15-hengtong-upgrade.md"
+    for name in ("2026-04-15-hengtong-upgrade.md", "2026-01-22-hengtong-annual-preview.md"):
+        shutil.copy(EXAMPLES / name, workspace / "notes" / name)
+    shutil.copytree(EXAMPLES / "data", workspace / "notes" / "data")
+    house_style(workspace, ".performance-chart svg { visibility: hidden }")
+    [problem] = failures(renderer, note)
+    assert (problem.code, problem.field) == ("render.unprinted", "prices")
+    assert "figure is not printed" in problem.message
+
+
+def test_a_results_table_hidden_is_located_at_the_results(
+    renderer: Renderer, workspace: Path
+) -> None:
+    note = workspace / "notes" / "2026-05-06-lanfeng-earnings.md"
+    shutil.copy(EXAMPLES / note.name, note)
+    shutil.copytree(EXAMPLES / "data", workspace / "notes" / "data")
+    house_style(workspace, "table.results td { display: none }")
+    [problem] = failures(renderer, note)
+    assert (problem.code, problem.field) == ("render.unprinted", "results")
+    assert "the results table is not printed as written" in problem.message
 
 
 def test_what_the_templates_leave_off_paper_on_purpose_is_not_checked(
@@ -138,7 +240,11 @@ def test_what_the_templates_leave_off_paper_on_purpose_is_not_checked(
     rendered = renderer.render(note, ("pdf", "html"))
     assert rendered.problems == []
     assert rendered.html is not None
-    for marked in ('class="running-header" data-print="some-pages"', 'data-print="screen"'):
+    for marked in (
+        'class="running-header" data-print="some-pages"',
+        'class="related-link" data-print="screen"',
+        'class="draft-banner" data-print="screen"',
+    ):
         assert marked in rendered.html
     # A house may print no running header at all: it is not the compliance footer.
     house_style(workspace, "@page { @top-left { content: none } }")
