@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from render.load.kept import private_folder
 from render.renderer import Renderer
 from render.settings import Settings
 
@@ -44,23 +44,12 @@ def pytest_configure(config: pytest.Config) -> None:
     folders go there as well and keep pytest's retention of the last three sessions; nothing is
     removed at exit, where the build's worker pool is still cleaning up after itself.
     """
-    folder = _own_folder(Path(tempfile.gettempdir()) / f"render-tests-{os.getuid()}")
+    folder = private_folder(Path(tempfile.gettempdir()) / f"render-tests-{os.getuid()}")
     if folder is None:
         return  # not a folder of ours: the system's, as before
     shutil.rmtree(folder / f"render-cache-{os.getuid()}", ignore_errors=True)
     os.environ["TMPDIR"] = str(folder)
     tempfile.tempdir = str(folder)
-
-
-def _own_folder(folder: Path) -> Path | None:
-    """``folder``, made if missing, if it is a real folder of this user that no one else may use."""
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        info = folder.lstat()
-    except OSError:
-        return None
-    ours = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
-    return folder if ours and not stat.S_IMODE(info.st_mode) & 0o077 else None
 
 
 @pytest.fixture

@@ -28,15 +28,6 @@ def read_mark(mark: str) -> tuple[Loc, int] | None:
     return tuple(int(p) if p.isdigit() else p for p in path.split(".")), int(offset)
 
 
-def written_at(*loc: str | int) -> str:
-    """The mark of an element a template prints one of the note's fields in, at its start.
-
-    >>> written_at("analysts", 0)
-    'analysts.0:0'
-    """
-    return source_mark(loc, 0)
-
-
 #: The attribute by which a template says how an element of the house's own text is printed;
 #: without it, the element must be on some page like every other text of the document.
 PRINT = "data-print"

@@ -27,7 +27,7 @@ from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityErr
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from render.context.marks import MARK, written_at
+from render.context.marks import MARK, source_mark
 from render.errors import UserError
 from render.html.filters import locale_filters
 from render.load.houses import HouseProfile
@@ -257,7 +257,7 @@ def environment(
 def _written_at(*loc: str | int) -> Markup:
     """The attribute that marks an element as printing the note's field ``loc`` (``title``,
     ``analysts, 0``): the check after layout fails the note at that field if it is not printed."""
-    return Markup(' {}="{}"').format(MARK, written_at(*loc))
+    return Markup(' {}="{}"').format(MARK, source_mark(loc, 0))
 
 
 def _asset(folder: Path) -> Callable[[str], str]:

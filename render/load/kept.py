@@ -123,7 +123,12 @@ def cache_folder() -> Path | None:
     """
     if not hasattr(os, "getuid"):
         return None
-    folder = Path(tempfile.gettempdir()) / f"render-cache-{os.getuid()}"
+    return private_folder(Path(tempfile.gettempdir()) / f"render-cache-{os.getuid()}")
+
+
+def private_folder(folder: Path) -> Path | None:
+    """``folder``, made (mode 0700) if missing, if it is a real folder (not a link) of this user
+    that no one else may read or write; None otherwise."""
     try:
         with contextlib.suppress(FileExistsError):
             os.mkdir(folder, stat.S_IRWXU)

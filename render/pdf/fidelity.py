@@ -56,13 +56,13 @@ class _Block:
     offset: int
     #: Printed on every page (the running footer), not only on some page.
     every_page: bool = False
-    #: The block's text in document order, each piece with the segment it belongs to.
-    pieces: list[tuple[_Segment, str]] = field(default_factory=list)
+    #: The block's text in document order (each piece is also its segment's).
+    pieces: list[str] = field(default_factory=list)
     segments: list[_Segment] = field(default_factory=list)
     images: list[ET.Element] = field(default_factory=list)
 
     def text(self) -> str:
-        return "".join(text for _segment, text in self.pieces)
+        return "".join(self.pieces)
 
     def segment(self, element: ET.Element) -> _Segment:
         segment = _Segment(element)
@@ -71,7 +71,7 @@ class _Block:
 
     def add(self, segment: _Segment, text: str) -> None:
         segment.expected.append(text)
-        self.pieces.append((segment, text))
+        self.pieces.append(text)
 
     @property
     def of_note(self) -> bool:
@@ -116,12 +116,12 @@ class FidelityCheck:
                 failed_images.add(id(found[1]))
             else:
                 problems.append(item.problem)
+        # Every page but blank ones, which a house may leave blank (before a section that
+        # starts on a left- or right-hand page).
+        printed = [i for i, page in enumerate(document.pages) if not _blank(page)]
         for block in blocks:
             if block.every_page:
-                # On every page but blank ones, which a house may leave blank (a chapter
-                # starting on a right-hand page): lost from all is said once, here.
-                printed = [i for i, page in enumerate(document.pages) if not _blank(page)]
-                problems += self._pages_without(block, printed)
+                problems += self._pages_without(block, printed)  # lost from all: said once
             else:
                 problems += self._compare(block)
             for image in block.images:
@@ -146,9 +146,9 @@ class FidelityCheck:
         return []
 
     def _lost(self, block: _Block, segment: _Segment, position: int, whole: bool) -> Problem:
-        snippet = _spaced_from(segment.text(), position)
         if not block.of_note:
-            return self._house_unprinted(_spaced_from(segment.text(), 0), snippet, whole)
+            return self._house_unprinted(segment, position)
+        snippet = _spaced_from(segment.text(), position)
         offset = block.offset if whole else self._find(block, _INVISIBLE.sub("", snippet))
         name = _name(block)
         if whole:
@@ -161,25 +161,24 @@ class FidelityCheck:
             )
         return UNPRINTED(block.loc, what=what, offset=offset)
 
-    def _house_unprinted(self, start: str, snippet: str, whole: bool) -> Problem:
+    def _house_unprinted(self, segment: _Segment, position: int) -> Problem:
         """Text of the templates lost (the house's, or a record they print): named by its
         words, in the note that uses the house."""
-        if whole or start == snippet:
-            what = Text(
-                "the text {start} printed by the house's templates", start=Quoted(start, 30)
-            )
+        start = Quoted(_spaced_from(segment.text(), 0), 30)
+        if position == 0:
+            what = Text("the text {start} printed by the house's templates", start=start)
         else:
             what = Text(
                 "the text {start} printed by the house's templates, from {snippet} on,",
-                start=Quoted(start, 30),
-                snippet=Quoted(snippet, 20),
+                start=start,
+                snippet=Quoted(_spaced_from(segment.text(), position), 20),
             )
         return UNPRINTED((), what=what, path=self.display)
 
     def _pages_without(self, block: _Block, pages: list[int]) -> list[Problem]:
         """The pages (indexes given) an every-page block (the running footer) is not printed
         whole on."""
-        segments = [(s, _fold(s.text())) for s in block.segments if _fold(s.text())]
+        segments = [(s, expected) for s in block.segments if (expected := _fold(s.text()))]
         missing = [
             index
             for index in pages
@@ -360,7 +359,7 @@ def _printed(expected: str, drawn: list[tuple[str, str, int]]) -> int:
 
 
 def _blank(page: Any) -> bool:
-    """A page the layout left blank (before a right-hand page): no content, nor its footer."""
+    """A page the layout left blank (before a section starting on a left- or right-hand page)."""
     return bool(page._page_box.page_type.blank)
 
 

@@ -59,7 +59,7 @@ UNPRINTED = Rule(
     "print: a field of the note (the title, the rating, an analyst and their SAC number, the "
     "risk level, the market data) is located at that field; the house's own text (the "
     "disclaimer, the rating scales, a heading) is named by its words. What a house template "
-    "means for the screen only says so (`data-print=\"screen\"`, see "
+    'means for the screen only says so (`data-print="screen"`, see '
     "[report types](report-types.md#in-a-house))",
 )
 MISSING_ON_PAGES = Rule(
@@ -69,7 +69,8 @@ MISSING_ON_PAGES = Rule(
     "the running footer (the house's `texts.footer`) is not printed whole on every page of the "
     "note, as the house's notes must carry it: a house style that leaves it off a page (an "
     "`@page` rule with `content: none` for its margin box, a margin too small for it); a page "
-    "the layout leaves blank (before a right-hand page) may go without it",
+    "the layout leaves blank (before a section starting on a left- or right-hand page) may go "
+    "without it",
 )
 GLYPH = Rule(
     "render.glyph",

@@ -31,6 +31,15 @@ def house_style(workspace: Path, css: str) -> None:
     (workspace / "houses" / "example" / "style.css").write_text(css, encoding="utf-8")
 
 
+def company_note(workspace: Path) -> Path:
+    """The example company note in the workspace, with its data and the earlier approved note
+    it reads its history and related reports from."""
+    for name in ("2026-04-15-hengtong-upgrade.md", "2026-01-22-hengtong-annual-preview.md"):
+        shutil.copy(EXAMPLES / name, workspace / "notes" / name)
+    shutil.copytree(EXAMPLES / "data", workspace / "notes" / "data")
+    return workspace / "notes" / "2026-04-15-hengtong-upgrade.md"
+
+
 @pytest.mark.parametrize(
     "note", sorted(p.name for p in EXAMPLES.iterdir() if p.suffix in (".md", ".yaml", ".json"))
 )
@@ -205,10 +214,7 @@ def test_text_written_straight_into_the_body_is_its_own(
 
 
 def test_a_chart_drawn_as_svg_must_be_shown(renderer: Renderer, workspace: Path) -> None:
-    note = workspace / "notes" / "2026-04-15-hengtong-upgrade.md"
-    for name in ("2026-04-15-hengtong-upgrade.md", "2026-01-22-hengtong-annual-preview.md"):
-        shutil.copy(EXAMPLES / name, workspace / "notes" / name)
-    shutil.copytree(EXAMPLES / "data", workspace / "notes" / "data")
+    note = company_note(workspace)
     house_style(workspace, ".performance-chart svg { visibility: hidden }")
     [problem] = failures(renderer, note)
     assert (problem.code, problem.field) == ("render.unprinted", "prices")
@@ -232,10 +238,7 @@ def test_what_the_templates_leave_off_paper_on_purpose_is_not_checked(
 ) -> None:
     """The running header (not on page 1), a related report's link (printed as its title) and
     the draft banner (a mark on every page instead) are marked so; nothing else is left."""
-    note = workspace / "notes" / "2026-04-15-hengtong-upgrade.md"
-    for name in ("2026-04-15-hengtong-upgrade.md", "2026-01-22-hengtong-annual-preview.md"):
-        shutil.copy(EXAMPLES / name, workspace / "notes" / name)
-    shutil.copytree(EXAMPLES / "data", workspace / "notes" / "data")
+    note = company_note(workspace)
     edit(note, "status: approved", "status: draft")  # a draft: banner and mark
     rendered = renderer.render(note, ("pdf", "html"))
     assert rendered.problems == []
